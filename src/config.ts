@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import { EnvironmentId, environmentInfo, isEnvironmentId, validateServiceUrl } from './eqp/environments';
+
+const SECTION = 'eqp';
+
+/**
+ * Reads the extension's settings. The URLs decide where application secrets are sent, so they are
+ * application-scoped in package.json and, as a second guard, only the user (global) value or the default is
+ * read here: a workspace's `.vscode/settings.json` can never redirect a secret.
+ */
+export class Settings implements vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  private readonly listener: vscode.Disposable;
+
+  constructor() {
+    this.listener = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(SECTION)) this.emitter.fire();
+    });
+  }
+
+  private userValue<T>(key: string): T | undefined {
+    const inspected = vscode.workspace.getConfiguration(SECTION).inspect<T>(key);
+    return inspected?.globalValue ?? inspected?.defaultValue;
+  }
+
+  /** The API base URL of an environment; throws EqpError(kind 'config') when the setting is unsafe or invalid. */
+  apiUrl(env: EnvironmentId): string {
+    const raw = this.userValue<string>(`${env}.apiUrl`) || environmentInfo(env).defaultApiUrl;
+    return validateServiceUrl(raw, `eqp.${env}.apiUrl`);
+  }
+
+  portalUrl(env: EnvironmentId): string {
+    const raw = this.userValue<string>(`${env}.portalUrl`) || environmentInfo(env).defaultPortalUrl;
+    return validateServiceUrl(raw, `eqp.${env}.portalUrl`);
+  }
+
+  get activeEnvironment(): EnvironmentId {
+    const v = this.userValue<string>('environment');
+    return isEnvironmentId(v) ? v : 'production';
+  }
+
+  async setActiveEnvironment(env: EnvironmentId): Promise<void> {
+    await vscode.workspace.getConfiguration(SECTION).update('environment', env, vscode.ConfigurationTarget.Global);
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+    this.emitter.dispose();
+  }
+}

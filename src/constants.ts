@@ -1,0 +1,26 @@
+/** Identifiers shared by package.json contributions and the code; scripts/check-commands.mjs keeps them in step. */
+export const EXTENSION_ID = 'eqp-keys.eqp-keys';
+export const VIEW_CONTAINER_ID = 'eqpKeys';
+export const KEYS_VIEW_ID = 'eqp.keys';
+export const OUTPUT_CHANNEL_NAME = 'EQP Keys';
+
+/** Every command the extension registers; each must be contributed in package.json and vice versa. */
+export const COMMANDS = {
+  keysCreate: 'eqp.keys.create',
+  keysRegenerate: 'eqp.keys.regenerate',
+  keysDelete: 'eqp.keys.delete',
+  keysRename: 'eqp.keys.rename',
+  keysVerify: 'eqp.keys.verify',
+  keysUse: 'eqp.keys.use',
+  keysCopyApplicationId: 'eqp.keys.copyApplicationId',
+  keysOpenPortal: 'eqp.keys.openPortal',
+  keysRefresh: 'eqp.keys.refresh',
+  environmentSwitch: 'eqp.environment.switch',
+  showLog: 'eqp.showLog',
+} as const;
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+/** Context keys set with `setContext`, used in `when` clauses of package.json. */
+export const CONTEXT = {
+  hasKeys: 'eqp.hasKeys',
+} as const;

@@ -1,0 +1,5 @@
+// The EQP API client, for the rest of the extension. No `vscode` import anywhere below this folder.
+export * from './environments';
+export * from './errors';
+export * from './client';
+export * from './redact';

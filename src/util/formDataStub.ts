@@ -1,0 +1,10 @@
+/**
+ * Stands in for the `form-data` package inside the bundle (see esbuild.js). axios only reaches for it to send
+ * multipart bodies; the EQP client sends JSON alone, so the real package (and its 200 KB mime database) would be
+ * dead weight. Constructing it means someone started sending multipart data: fail loudly rather than silently.
+ */
+export default class FormDataUnavailable {
+  constructor() {
+    throw new Error('multipart/form-data is not supported by the EQP Keys bundle');
+  }
+}

@@ -1,0 +1,151 @@
+// Shared set-up for the suites that run inside the real VS Code: the extension's test hooks, the EQP sandbox
+// server wired into the user settings, and scripted answers to the extension's prompts (the test files get
+// the extension's own `vscode` API object, so replacing `vscode.window.showInputBox` here is what the
+// extension's prompts call).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { EqpKeysApi } from '../../src/extension';
+import { EqpSandbox } from '../sandbox/server';
+
+export const EXTENSION_ID = 'eqp-keys.eqp-keys';
+export type TestApi = NonNullable<EqpKeysApi['test']>;
+
+export async function testApi(): Promise<TestApi> {
+  const ext = vscode.extensions.getExtension<EqpKeysApi>(EXTENSION_ID);
+  assert.ok(ext, 'extension not loaded');
+  const hooks = await ext.activate();
+  assert.ok(hooks.test, 'test hooks are missing: is the extension running in ExtensionMode.Test?');
+  return hooks.test;
+}
+
+const URL_SETTINGS = ['production.apiUrl', 'sandbox.apiUrl', 'production.portalUrl', 'sandbox.portalUrl', 'environment'] as const;
+
+/** Starts the EQP sandbox server and points the user settings at it. */
+export async function startSandbox(): Promise<EqpSandbox> {
+  const sandbox = await EqpSandbox.start();
+  const cfg = vscode.workspace.getConfiguration('eqp');
+  const g = vscode.ConfigurationTarget.Global;
+  await cfg.update('production.apiUrl', sandbox.apiUrl('production'), g);
+  await cfg.update('sandbox.apiUrl', sandbox.apiUrl('sandbox'), g);
+  await cfg.update('production.portalUrl', sandbox.portalUrl('production'), g);
+  await cfg.update('sandbox.portalUrl', sandbox.portalUrl('sandbox'), g);
+  return sandbox;
+}
+
+export async function stopSandbox(sandbox: EqpSandbox | undefined): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('eqp');
+  for (const k of URL_SETTINGS) await cfg.update(k, undefined, vscode.ConfigurationTarget.Global);
+  await sandbox?.close();
+}
+
+/** Deletes every stored key (scripted, so no prompts) and any test fault. */
+export async function clearKeys(api: TestApi): Promise<void> {
+  api.faults.reset();
+  for (const k of api.store.list()) await vscode.commands.executeCommand('eqp.keys.delete', { environment: k.environment, name: k.name });
+  assert.equal(api.store.list().length, 0);
+}
+
+export interface ShownMessage {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  detail?: string;
+  modal: boolean;
+  items: string[];
+}
+
+type Answer<T> = T | ((arg: never) => T);
+
+/**
+ * Replaces the prompt functions of `vscode.window` (and `env.openExternal`) with scripted answers, recording
+ * everything shown. An input answer that fails the box's own validateInput is recorded in `invalid` and the next
+ * queued answer is used, as a person retyping would. An unqueued prompt answers undefined (Escape).
+ */
+export class ScriptedUi {
+  readonly inputs: vscode.InputBoxOptions[] = [];
+  readonly invalid: { value: string; message: string }[] = [];
+  readonly picks: { title?: string; items: string[] }[] = [];
+  readonly messages: ShownMessage[] = [];
+  readonly opened: string[] = [];
+  private inputAnswers: Answer<string | undefined>[] = [];
+  private pickAnswers: ((items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined)[] = [];
+  private messageAnswers: (string | undefined)[] = [];
+  private readonly saved: [object, string, unknown][] = [];
+
+  constructor() {
+    const w = vscode.window as unknown as Record<string, unknown>;
+    this.replace(w, 'showInputBox', async (opts: vscode.InputBoxOptions = {}) => {
+      this.inputs.push(opts);
+      for (;;) {
+        if (this.inputAnswers.length === 0) return undefined;
+        const next = this.inputAnswers.shift();
+        const value = typeof next === 'function' ? (next as (o: vscode.InputBoxOptions) => string | undefined)(opts) : next;
+        if (value === undefined) return undefined;
+        const problem = await opts.validateInput?.(value);
+        const message = typeof problem === 'string' ? problem : problem?.message;
+        if (!message) return value;
+        this.invalid.push({ value, message });
+      }
+    });
+    this.replace(w, 'showQuickPick', async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, opts: vscode.QuickPickOptions = {}) => {
+      const list = await items;
+      this.picks.push({ title: opts.title, items: list.map((i) => i.label) });
+      const answer = this.pickAnswers.shift();
+      return answer ? answer(list) : undefined;
+    });
+    for (const [fn, level] of [['showInformationMessage', 'info'], ['showWarningMessage', 'warning'], ['showErrorMessage', 'error']] as const) {
+      this.replace(w, fn, async (message: string, ...rest: unknown[]) => {
+        const opts = typeof rest[0] === 'object' && rest[0] !== null && !('title' in (rest[0] as object)) ? (rest.shift() as vscode.MessageOptions) : undefined;
+        const items = rest.map((r) => (typeof r === 'string' ? r : (r as vscode.MessageItem).title));
+        this.messages.push({ level, message, detail: opts?.detail, modal: !!opts?.modal, items });
+        const answer = this.messageAnswers.shift();
+        return answer && items.includes(answer) ? answer : undefined;
+      });
+    }
+    this.replace(vscode.env as unknown as Record<string, unknown>, 'openExternal', async (uri: vscode.Uri) => {
+      this.opened.push(uri.toString(true));
+      return true;
+    });
+  }
+
+  private replace(target: Record<string, unknown>, name: string, fn: unknown): void {
+    this.saved.push([target, name, target[name]]);
+    target[name] = fn;
+  }
+
+  /** Queue answers to input boxes, in order. */
+  input(...values: Answer<string | undefined>[]): this {
+    this.inputAnswers.push(...values);
+    return this;
+  }
+  /** Queue a QuickPick answer: the first item whose label contains `text`. */
+  pick(text: string): this {
+    this.pickAnswers.push((items) => items.find((i) => i.label.includes(text)));
+    return this;
+  }
+  /** Queue the button to press on the next message that has buttons (undefined: dismiss). */
+  answer(item: string | undefined): this {
+    this.messageAnswers.push(item);
+    return this;
+  }
+  allText(): string {
+    return JSON.stringify({ inputs: this.inputs.map((i) => ({ ...i, validateInput: undefined })), invalid: this.invalid, picks: this.picks, messages: this.messages });
+  }
+  restore(): void {
+    for (const [target, name, fn] of this.saved.reverse()) (target as Record<string, unknown>)[name] = fn;
+    this.saved.length = 0;
+  }
+}
+
+/** Waits until `check` passes (for state that settles through events), failing after `ms`. */
+export async function eventually(check: () => void | Promise<void>, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}

@@ -1,0 +1,1029 @@
+// The EQP sandbox server: a real HTTP server on 127.0.0.1 that behaves like the
+// Marketplace EQP API and its Developer Portal as far as the extension needs them
+// (see /work/shared/EQP_API.md and docs/CONTRACTS.md "EQP sandbox server").
+//
+// One listener per environment, so a key or token of one is refused by the other.
+// Each listener serves:
+//   /rest/v1/...   the API (logged, subject to injected faults)
+//   /portal...     a small HTML "Manage API Keys" page (plain forms, no script)
+//   /__sandbox/... a JSON control interface for other processes (demo, UI tests)
+//
+// Test code only: node:http and node:crypto, no dependencies.
+
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SandboxEnv = 'production' | 'sandbox';
+
+export interface SandboxKey { name: string; applicationId: string; applicationSecret: string; createdAt: number }
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } // default body {code, message}
+  | { kind: 'retry-after'; seconds: number; status?: 429 | 503 }   // JSON error + Retry-After header
+  | { kind: 'delay'; ms: number }                                  // waits, then answers normally
+  | { kind: 'malformed'; body: string; status?: number; contentType?: string } // raw body as given
+  | { kind: 'truncated' }                                          // promises more bytes than it sends, then closes
+  | { kind: 'reset' }                                              // destroys the socket without an answer
+  | { kind: 'redirect'; location: string; status?: number };       // 302 by default
+
+export interface RequestLogEntry {
+  env: SandboxEnv; method: string; path: string; query: Record<string, string>;
+  headers: Record<string, string>;   // authorization shown as 'Basic ‹redacted›' / 'Bearer ‹redacted›'
+  body: unknown;                     // parsed JSON or raw text; never a secret
+  status: number;                    // what was answered (0 for reset)
+  at: number;                        // sandbox clock, ms
+  fault?: Fault['kind'];
+}
+
+export interface SandboxOptions {
+  maxLifetime?: number;      // seconds, default 7200: larger expires_in is clamped to it
+  defaultLifetime?: number;  // seconds, default 3600: used when expires_in is absent
+  ports?: Partial<Record<SandboxEnv, number>>; // default 0 (random free port)
+}
+
+/** What the portal would refuse (4th key, duplicate or empty name, not eligible, unknown key). */
+export class SandboxRuleError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'SandboxRuleError';
+    this.status = status;
+  }
+}
+
+const SANDBOX_ENVS: readonly SandboxEnv[] = ['production', 'sandbox'];
+const ENV_LABEL: Record<SandboxEnv, string> = { production: 'Production', sandbox: 'Sandbox' };
+/** The portal's limit (EQP_API.md: at most three keys per environment). */
+const MAX_KEYS_PER_ENV = 3;
+const REDACTED = '‹redacted›';
+const MAX_BODY_BYTES = 1024 * 1024;
+/** Keeps a long-running CLI sandbox from growing without bound. */
+const MAX_LOG_ENTRIES = 5000;
+const NOT_ELIGIBLE_MESSAGE =
+  'You are not eligible to use the Marketplace EQP API in this environment. '
+  + 'The sandbox is open to Adobe technology and solution partners only.';
+const APP_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const FAULT_KINDS: ReadonlySet<string> = new Set(['status', 'retry-after', 'delay', 'malformed', 'truncated', 'reset', 'redirect']);
+
+type Account = { mageId: string; firstName: string; lastName: string; email: string; screenName: string };
+
+// Different mage ids per environment, so a test notices when the two get mixed up.
+const ACCOUNTS: Record<SandboxEnv, Account> = {
+  production: { mageId: 'MAG123456789', firstName: 'Dana', lastName: 'Developer', email: 'dana.developer@example.com', screenName: 'dana-dev' },
+  sandbox: { mageId: 'MAG987654321', firstName: 'Dana', lastName: 'Developer', email: 'dana.developer@example.com', screenName: 'dana-dev' },
+};
+
+interface IssuedToken { mageId: string; applicationId: string; expiresAt: number }
+
+interface EnvState {
+  readonly env: SandboxEnv;
+  readonly server: http.Server;
+  port: number;
+  keys: SandboxKey[];
+  eligible: boolean;
+  /** ust -> token record. Tokens outlive the key that minted them (regenerate/delete rule). */
+  tokens: Map<string, IssuedToken>;
+  /** One entry per API request still to be faulted, in order. */
+  faults: Fault[];
+  log: RequestLogEntry[];
+  tokenRequests: number;
+}
+
+/** Thrown inside a handler to answer a JSON error `{code, message}`. */
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+/** What an API handler decided to answer; written (or faulted) afterwards. */
+interface ApiAnswer { status: number; body: unknown; headers?: Record<string, string> }
+
+export class EqpSandbox {
+  private readonly envs: Record<SandboxEnv, EnvState>;
+  private maxLifetime: number;
+  private defaultLifetime: number;
+  private clockOffsetMs = 0;
+  /** Every secret and token ever issued: scrubbed from the log wherever it appears. */
+  private readonly secrets = new Set<string>();
+  private readonly pendingTimers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private closed: Promise<void> | undefined;
+
+  readonly clock: { now(): number; advance(seconds: number): void } = {
+    now: () => Date.now() + this.clockOffsetMs,
+    advance: (seconds: number) => {
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        throw new RangeError(`clock.advance: seconds must be a finite number >= 0, got ${String(seconds)}`);
+      }
+      this.clockOffsetMs += seconds * 1000;
+    },
+  };
+
+  private constructor(options: SandboxOptions) {
+    this.maxLifetime = options.maxLifetime ?? 7200;
+    this.defaultLifetime = options.defaultLifetime ?? 3600;
+    checkLifetime('maxLifetime', this.maxLifetime);
+    checkLifetime('defaultLifetime', this.defaultLifetime);
+    const make = (env: SandboxEnv): EnvState => ({
+      env,
+      server: http.createServer((req, res) => this.handle(env, req, res)),
+      port: 0,
+      keys: [],
+      eligible: true,
+      tokens: new Map(),
+      faults: [],
+      log: [],
+      tokenRequests: 0,
+    });
+    this.envs = { production: make('production'), sandbox: make('sandbox') };
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<EqpSandbox> {
+    const sandbox = new EqpSandbox(options);
+    try {
+      for (const env of SANDBOX_ENVS) {
+        const state = sandbox.envs[env];
+        state.port = await listen(state.server, options.ports?.[env] ?? 0);
+      }
+    } catch (err) {
+      await sandbox.close();
+      throw err;
+    }
+    return sandbox;
+  }
+
+  apiUrl(env: SandboxEnv): string {
+    return `http://127.0.0.1:${this.state(env).port}`;
+  }
+
+  portalUrl(env: SandboxEnv): string {
+    return `${this.apiUrl(env)}/portal`;
+  }
+
+  account(env: SandboxEnv): Account {
+    return { ...ACCOUNTS[this.state(env).env] };
+  }
+
+  createKey(env: SandboxEnv, name: string): SandboxKey {
+    const state = this.state(env);
+    if (!state.eligible) {
+      throw new SandboxRuleError(403, NOT_ELIGIBLE_MESSAGE);
+    }
+    const trimmed = typeof name === 'string' ? name.trim() : '';
+    if (trimmed === '') {
+      throw new SandboxRuleError(400, 'API Key Name is required.');
+    }
+    if (state.keys.length >= MAX_KEYS_PER_ENV) {
+      throw new SandboxRuleError(409, `You can have at most ${MAX_KEYS_PER_ENV} API keys in this environment. Delete one to create another.`);
+    }
+    if (state.keys.some((k) => k.name === trimmed)) {
+      throw new SandboxRuleError(409, `An API key named "${trimmed}" already exists.`);
+    }
+    const key: SandboxKey = { name: trimmed, ...this.newPair(), createdAt: this.clock.now() };
+    state.keys.push(key);
+    return { ...key };
+  }
+
+  /** New application id and secret under the same name; the old pair can no longer mint tokens. */
+  regenerateKey(env: SandboxEnv, applicationId: string): SandboxKey {
+    const state = this.state(env);
+    if (!state.eligible) {
+      throw new SandboxRuleError(403, NOT_ELIGIBLE_MESSAGE);
+    }
+    const index = this.keyIndex(state, applicationId);
+    const old = state.keys[index] as SandboxKey;
+    const key: SandboxKey = { name: old.name, ...this.newPair(), createdAt: this.clock.now() };
+    state.keys[index] = key;
+    return { ...key };
+  }
+
+  /** The pair can no longer mint tokens; tokens it minted stay valid until they expire.
+   *  Allowed even when not eligible: only creating credentials is refused then. */
+  deleteKey(env: SandboxEnv, applicationId: string): void {
+    const state = this.state(env);
+    state.keys.splice(this.keyIndex(state, applicationId), 1);
+  }
+
+  keys(env: SandboxEnv): SandboxKey[] {
+    return this.state(env).keys.map((k) => ({ ...k }));
+  }
+
+  setEligible(env: SandboxEnv, eligible: boolean): void {
+    this.state(env).eligible = eligible;
+  }
+
+  setLimits(limits: { maxLifetime?: number; defaultLifetime?: number }): void {
+    if (limits.maxLifetime !== undefined) {
+      checkLifetime('maxLifetime', limits.maxLifetime);
+    }
+    if (limits.defaultLifetime !== undefined) {
+      checkLifetime('defaultLifetime', limits.defaultLifetime);
+    }
+    this.maxLifetime = limits.maxLifetime ?? this.maxLifetime;
+    this.defaultLifetime = limits.defaultLifetime ?? this.defaultLifetime;
+  }
+
+  /** Queues `fault` for the next `count` API requests of `env`; with 'all', for the next `count` of EACH listener. */
+  injectFault(env: SandboxEnv | 'all', fault: Fault, count = 1): void {
+    checkFault(fault);
+    if (!Number.isInteger(count) || count < 1) {
+      throw new RangeError(`injectFault: count must be a positive integer, got ${String(count)}`);
+    }
+    const targets = env === 'all' ? SANDBOX_ENVS : [this.state(env).env];
+    for (const target of targets) {
+      for (let i = 0; i < count; i++) {
+        this.envs[target].faults.push(fault);
+      }
+    }
+  }
+
+  clearFaults(): void {
+    for (const env of SANDBOX_ENVS) {
+      this.envs[env].faults = [];
+    }
+  }
+
+  requestLog(env?: SandboxEnv): RequestLogEntry[] {
+    const entries = env ? this.state(env).log : [...this.envs.production.log, ...this.envs.sandbox.log].sort((a, b) => a.at - b.at);
+    return structuredClone(entries);
+  }
+
+  /** Empties the log and resets tokenRequestCount. */
+  clearLog(): void {
+    for (const env of SANDBOX_ENVS) {
+      this.envs[env].log = [];
+      this.envs[env].tokenRequests = 0;
+    }
+  }
+
+  /** POSTs to /rest/v1/app/session/token, whatever they were answered (faults included). */
+  tokenRequestCount(env?: SandboxEnv): number {
+    return env ? this.state(env).tokenRequests : this.envs.production.tokenRequests + this.envs.sandbox.tokenRequests;
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      // Let delayed requests finish their wait at once, so close() does not hang on them.
+      for (const pending of this.pendingTimers) {
+        clearTimeout(pending.timer);
+        pending.resolve();
+      }
+      this.pendingTimers.clear();
+      await Promise.all(SANDBOX_ENVS.map((env) => closeServer(this.envs[env].server)));
+    })();
+    return this.closed;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private state(env: SandboxEnv): EnvState {
+    if (!Object.hasOwn(this.envs, env)) {
+      throw new RangeError(`Unknown sandbox environment: ${String(env)}`);
+    }
+    return this.envs[env];
+  }
+
+  private keyIndex(state: EnvState, applicationId: string): number {
+    const index = state.keys.findIndex((k) => k.applicationId === applicationId);
+    if (index < 0) {
+      throw new SandboxRuleError(404, `No API key with application ID ${applicationId} in ${ENV_LABEL[state.env]}.`);
+    }
+    return index;
+  }
+
+  private newPair(): { applicationId: string; applicationSecret: string } {
+    const taken = new Set(SANDBOX_ENVS.flatMap((env) => this.envs[env].keys.map((k) => k.applicationId)));
+    let applicationId: string;
+    do {
+      applicationId = Array.from({ length: 10 }, () => APP_ID_ALPHABET[crypto.randomInt(APP_ID_ALPHABET.length)]).join('');
+    } while (taken.has(applicationId));
+    const applicationSecret = crypto.randomBytes(20).toString('hex');
+    this.secrets.add(applicationSecret);
+    return { applicationId, applicationSecret };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const pending = {
+        timer: setTimeout(() => {
+          this.pendingTimers.delete(pending);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.pendingTimers.add(pending);
+    });
+  }
+
+  private handle(env: SandboxEnv, req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.route(env, req, res).catch((err: unknown) => {
+      // A bug in the sandbox itself: answer 500 rather than leave the client hanging.
+      if (!res.headersSent && !res.destroyed) {
+        sendJson(res, 500, { code: 500, message: `Sandbox error: ${err instanceof Error ? err.message : String(err)}` });
+      } else {
+        res.destroy();
+      }
+    });
+  }
+
+  private async route(env: SandboxEnv, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = url.pathname;
+    // Refuse other Host names: a DNS-rebinding page must not be able to drive the sandbox.
+    if (!isLoopbackHost(req.headers.host, this.envs[env].port)) {
+      await readBody(req).catch(() => undefined);
+      sendJson(res, 421, { code: 421, message: 'The EQP sandbox only answers requests addressed to 127.0.0.1 or localhost.' });
+      return;
+    }
+    if (path === '/rest/v1' || path.startsWith('/rest/v1/')) {
+      await this.api(env, req, res, url);
+    } else if (path === '/portal' || path.startsWith('/portal/')) {
+      await this.portal(env, req, res, path);
+    } else if (path.startsWith('/__sandbox/')) {
+      await this.control(env, req, res, path);
+    } else {
+      await readBody(req).catch(() => undefined);
+      sendJson(res, 404, { code: 404, message: `Not found: ${path}` });
+    }
+  }
+
+  // ------------------------------------------------------------------ the API
+
+  private async api(env: SandboxEnv, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const state = this.envs[env];
+    const at = this.clock.now();
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    if (method === 'POST' && path === '/rest/v1/app/session/token') {
+      state.tokenRequests++;
+    }
+    let raw: string | undefined;
+    let bodyError: HttpError | undefined;
+    try {
+      raw = await readBody(req);
+    } catch (err) {
+      bodyError = err instanceof HttpError ? err : new HttpError(400, 'Could not read the request body.');
+    }
+
+    // Secrets this very request carries (even wrong ones) are scrubbed from its log entry too.
+    const requestSecrets = credentialParts(req.headers.authorization);
+    const entry: RequestLogEntry = {
+      env,
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      headers: logHeaders(req.headers),
+      body: raw === undefined || raw === '' ? undefined : parseForLog(raw),
+      status: 0,
+      at,
+    };
+    const record = (status: number, fault?: Fault['kind']): void => {
+      entry.status = status;
+      if (fault) {
+        entry.fault = fault;
+      }
+      state.log.push(this.scrubEntry(entry, requestSecrets));
+      if (state.log.length > MAX_LOG_ENTRIES) {
+        state.log.splice(0, state.log.length - MAX_LOG_ENTRIES);
+      }
+    };
+
+    const fault = state.faults.shift();
+    if (fault && fault.kind !== 'delay') {
+      record(this.applyFault(fault, req, res), fault.kind);
+      return;
+    }
+    if (fault?.kind === 'delay') {
+      await this.sleep(fault.ms);
+    }
+
+    let answer: ApiAnswer;
+    try {
+      if (bodyError) {
+        throw bodyError;
+      }
+      answer = this.apiAnswer(state, method, path, url.searchParams, req.headers.authorization, raw ?? '');
+    } catch (err) {
+      if (!(err instanceof HttpError)) {
+        throw err;
+      }
+      answer = { status: err.status, body: { code: err.status, message: err.message }, headers: err.headers };
+    }
+    record(answer.status, fault?.kind);
+    if (!res.destroyed) {
+      sendJson(res, answer.status, answer.body, { 'Cache-Control': 'no-store', ...answer.headers });
+    }
+  }
+
+  private apiAnswer(state: EnvState, method: string, path: string, query: URLSearchParams, authorization: string | undefined, raw: string): ApiAnswer {
+    if (path === '/rest/v1/app/session/token') {
+      if (method !== 'POST') {
+        throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: 'POST' });
+      }
+      return this.issueToken(state, authorization, raw);
+    }
+    const users = /^\/rest\/v1\/users\/([^/]+)$/.exec(path);
+    if (users) {
+      if (method !== 'GET') {
+        throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: 'GET' });
+      }
+      return this.profile(state, authorization, decodeURIComponent(users[1] as string), query.get('style'));
+    }
+    throw new HttpError(404, `No such endpoint: ${path}`);
+  }
+
+  private issueToken(state: EnvState, authorization: string | undefined, raw: string): ApiAnswer {
+    const credentials = parseBasic(authorization);
+    if (!credentials) {
+      throw new HttpError(401, 'Missing or malformed Basic Authorization header: send base64(applicationId:applicationSecret).', { 'WWW-Authenticate': 'Basic realm="EQP"' });
+    }
+    const key = state.keys.find((k) => k.applicationId === credentials.id && safeEqual(k.applicationSecret, credentials.secret));
+    if (!key) {
+      throw new HttpError(401, 'Invalid application ID or secret.', { 'WWW-Authenticate': 'Basic realm="EQP"' });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'The request body must be a JSON object.');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new HttpError(400, 'The request body must be a JSON object.');
+    }
+    const fields = body as Record<string, unknown>;
+    if (fields.grant_type === undefined) {
+      throw new HttpError(400, 'grant_type is required.');
+    }
+    if (fields.grant_type !== 'session') {
+      throw new HttpError(400, 'Unsupported grant_type: it must be "session".');
+    }
+    let lifetime = this.defaultLifetime;
+    if (fields.expires_in !== undefined) {
+      const requested = fields.expires_in;
+      if (typeof requested !== 'number' || !Number.isInteger(requested) || requested <= 0) {
+        throw new HttpError(400, 'expires_in must be a positive integer (seconds).');
+      }
+      lifetime = requested;
+    }
+    // The server's maximum wins, also over a default set above it.
+    lifetime = Math.min(lifetime, this.maxLifetime);
+    const mageId = ACCOUNTS[state.env].mageId;
+    const ust = crypto.randomBytes(24).toString('base64url');
+    this.secrets.add(ust);
+    state.tokens.set(ust, { mageId, applicationId: key.applicationId, expiresAt: this.clock.now() + lifetime * 1000 });
+    return { status: 200, body: { mage_id: mageId, ust, expires_in: lifetime } };
+  }
+
+  private profile(state: EnvState, authorization: string | undefined, mageId: string, style: string | null): ApiAnswer {
+    const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '');
+    const token = match ? state.tokens.get(match[1] as string) : undefined;
+    if (!token) {
+      throw new HttpError(401, 'Missing, unknown or invalid session token.', { 'WWW-Authenticate': 'Bearer realm="EQP"' });
+    }
+    if (this.clock.now() >= token.expiresAt) {
+      throw new HttpError(401, 'The session token has expired.', { 'WWW-Authenticate': 'Bearer realm="EQP", error="invalid_token"' });
+    }
+    if (token.mageId !== mageId) {
+      throw new HttpError(403, `This session token does not give access to user ${mageId}.`);
+    }
+    const account = ACCOUNTS[state.env];
+    const summary = {
+      mage_id: account.mageId,
+      first_name: account.firstName,
+      last_name: account.lastName,
+      email: account.email,
+      screen_name: account.screenName,
+    };
+    if (style === 'summary') {
+      return { status: 200, body: summary };
+    }
+    return {
+      status: 200,
+      body: { ...summary, company_name: 'Example Extensions Ltd.', country: 'US', is_company: true, created_at: '2019-03-14 09:26:53' },
+    };
+  }
+
+  /** Answers (or not) as the fault says and returns the status to log (0: nothing was answered). */
+  private applyFault(fault: Exclude<Fault, { kind: 'delay' }>, req: http.IncomingMessage, res: http.ServerResponse): number {
+    switch (fault.kind) {
+      case 'status': {
+        if (fault.status === 204 || fault.status === 304) {
+          // No body allowed with these.
+          res.writeHead(fault.status, fault.headers).end();
+          return fault.status;
+        }
+        const body = fault.body !== undefined ? fault.body : { code: fault.status, message: http.STATUS_CODES[fault.status] ?? `HTTP ${fault.status}` };
+        sendJson(res, fault.status, body, fault.headers);
+        return fault.status;
+      }
+      case 'retry-after': {
+        const status = fault.status ?? 429;
+        sendJson(res, status, { code: status, message: http.STATUS_CODES[status] ?? `HTTP ${status}` }, { 'Retry-After': String(fault.seconds) });
+        return status;
+      }
+      case 'malformed': {
+        const status = fault.status ?? 200;
+        const bytes = Buffer.from(fault.body, 'utf8');
+        res.writeHead(status, { 'Content-Type': fault.contentType ?? 'application/json', 'Content-Length': bytes.length });
+        res.end(bytes);
+        return status;
+      }
+      case 'truncated': {
+        // Promise 512 bytes, send the first few of a plausible answer, then hang up.
+        const partial = Buffer.from('{"mage_id":"MAG', 'utf8');
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 512 });
+        res.write(partial, () => req.socket.destroy());
+        return 200;
+      }
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return 0;
+      case 'redirect': {
+        const status = fault.status ?? 302;
+        sendJson(res, status, { code: status, message: `Moved to ${fault.location}` }, { Location: fault.location });
+        return status;
+      }
+    }
+  }
+
+  /** The log entry with every known secret and token (and this request's credentials) replaced. */
+  private scrubEntry(entry: RequestLogEntry, requestSecrets: string[]): RequestLogEntry {
+    // A request's own credentials may be short junk ("user:pass"); scrubbing those
+    // would mangle the path, so only longer ones count. Real secrets are 40 chars.
+    const needles = [...this.secrets, ...requestSecrets.filter((s) => s.length >= 8)];
+    return scrubValue(entry, needles) as RequestLogEntry;
+  }
+
+  // ------------------------------------------------------ control interface
+
+  private async control(env: SandboxEnv, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    try {
+      const raw = await readBody(req);
+      const body = (): Record<string, unknown> => {
+        let parsed: unknown;
+        try {
+          parsed = raw === '' ? {} : JSON.parse(raw);
+        } catch {
+          throw new HttpError(400, 'The request body must be JSON.');
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          throw new HttpError(400, 'The request body must be a JSON object.');
+        }
+        return parsed as Record<string, unknown>;
+      };
+      const allow = (...methods: string[]): void => {
+        if (!methods.includes(method)) {
+          throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: methods.join(', ') });
+        }
+      };
+      const keyRoute = /^\/__sandbox\/keys\/([^/]+)(\/regenerate)?$/.exec(path);
+
+      if (path === '/__sandbox/state') {
+        allow('GET');
+        sendJson(res, 200, this.controlState(env));
+      } else if (path === '/__sandbox/keys') {
+        allow('POST');
+        const name = body().name;
+        sendJson(res, 201, this.createKey(env, typeof name === 'string' ? name : ''));
+      } else if (keyRoute && keyRoute[2]) {
+        allow('POST');
+        sendJson(res, 200, this.regenerateKey(env, decodeURIComponent(keyRoute[1] as string)));
+      } else if (keyRoute) {
+        allow('DELETE');
+        this.deleteKey(env, decodeURIComponent(keyRoute[1] as string));
+        res.writeHead(204).end();
+      } else if (path === '/__sandbox/faults') {
+        allow('POST', 'DELETE');
+        if (method === 'DELETE') {
+          this.envs[env].faults = [];
+        } else {
+          const { fault, count } = body();
+          try {
+            this.injectFault(env, fault as Fault, count === undefined ? 1 : (count as number));
+          } catch (err) {
+            throw new HttpError(400, err instanceof Error ? err.message : String(err));
+          }
+        }
+        sendJson(res, 200, { pendingFaults: this.envs[env].faults.length });
+      } else if (path === '/__sandbox/clock') {
+        allow('POST');
+        const { advance } = body();
+        if (typeof advance !== 'number') {
+          throw new HttpError(400, 'advance (seconds) must be a number.');
+        }
+        try {
+          this.clock.advance(advance);
+        } catch (err) {
+          throw new HttpError(400, err instanceof Error ? err.message : String(err));
+        }
+        sendJson(res, 200, { now: this.clock.now() });
+      } else if (path === '/__sandbox/eligible') {
+        allow('POST');
+        const { eligible } = body();
+        if (typeof eligible !== 'boolean') {
+          throw new HttpError(400, 'eligible must be true or false.');
+        }
+        this.setEligible(env, eligible);
+        sendJson(res, 200, { eligible });
+      } else if (path === '/__sandbox/log') {
+        allow('GET');
+        sendJson(res, 200, this.requestLog(env));
+      } else {
+        throw new HttpError(404, `No such control endpoint: ${path}`);
+      }
+    } catch (err) {
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { code: err.status, message: err.message }, err.headers);
+      } else if (err instanceof SandboxRuleError) {
+        sendJson(res, err.status, { code: err.status, message: err.message });
+      } else {
+        throw err;
+      }
+    }
+  }
+
+  /** Everything about one environment except secrets and tokens. */
+  private controlState(env: SandboxEnv): unknown {
+    const state = this.envs[env];
+    const now = this.clock.now();
+    return {
+      environment: env,
+      label: ENV_LABEL[env],
+      apiUrl: this.apiUrl(env),
+      portalUrl: this.portalUrl(env),
+      account: this.account(env),
+      eligible: state.eligible,
+      limits: { maxKeys: MAX_KEYS_PER_ENV, maxLifetime: this.maxLifetime, defaultLifetime: this.defaultLifetime },
+      keys: state.keys.map((k) => ({ name: k.name, applicationId: k.applicationId, createdAt: k.createdAt })),
+      counts: {
+        keys: state.keys.length,
+        tokenRequests: state.tokenRequests,
+        apiRequests: state.log.length,
+        validTokens: [...state.tokens.values()].filter((t) => t.expiresAt > now).length,
+        pendingFaults: state.faults.length,
+      },
+      clock: { now, offsetMs: this.clockOffsetMs },
+    };
+  }
+
+  // ------------------------------------------------------------------ portal
+
+  private async portal(env: SandboxEnv, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req).catch(() => '');
+    const state = this.envs[env];
+    const page = (status: number, title: string, content: string, extraHeaders: Record<string, string> = {}): void =>
+      sendHtml(res, status, renderPage(env, title, content), extraHeaders);
+
+    if (path === '/portal' || path === '/portal/') {
+      if (method !== 'GET') {
+        page(405, 'Method not allowed', `<p class="error">Use GET to view this page.</p>`, { Allow: 'GET' });
+      } else if (!state.eligible) {
+        page(403, 'Not eligible', this.notEligibleHtml());
+      } else {
+        page(200, 'Manage API Keys', this.keyListHtml(env));
+      }
+      return;
+    }
+    const keyAction = /^\/portal\/keys\/([^/]+)\/(regenerate|delete)$/.exec(path);
+    if (path !== '/portal/keys' && !keyAction) {
+      page(404, 'Not found', `<p class="error">There is no page here.</p><p><a href="/portal">Back to Manage API Keys</a></p>`);
+      return;
+    }
+    if (method !== 'POST') {
+      page(405, 'Method not allowed', `<p class="error">Use the buttons on <a href="/portal">Manage API Keys</a>.</p>`, { Allow: 'POST' });
+      return;
+    }
+    if (!state.eligible) {
+      page(403, 'Not eligible', this.notEligibleHtml());
+      return;
+    }
+    try {
+      if (!keyAction) {
+        const key = this.createKey(env, new URLSearchParams(raw).get('name') ?? '');
+        page(201, 'API key created', newPairHtml('created', key));
+      } else if (keyAction[2] === 'regenerate') {
+        const key = this.regenerateKey(env, decodeURIComponent(keyAction[1] as string));
+        page(200, 'API key regenerated', newPairHtml('regenerated', key));
+      } else {
+        this.deleteKey(env, decodeURIComponent(keyAction[1] as string));
+        // Post/redirect/get: a reload of the list does not repeat the delete.
+        res.writeHead(303, { Location: '/portal', 'Content-Length': 0 }).end();
+      }
+    } catch (err) {
+      if (!(err instanceof SandboxRuleError)) {
+        throw err;
+      }
+      page(err.status, 'Manage API Keys', `<p class="error" id="error" role="alert">${escapeHtml(err.message)}</p>${this.keyListHtml(env)}`);
+    }
+  }
+
+  private keyListHtml(env: SandboxEnv): string {
+    const keys = this.envs[env].keys;
+    const account = ACCOUNTS[env];
+    const rows = keys.map((k) => {
+      const id = escapeHtml(encodeURIComponent(k.applicationId));
+      return `<tr>
+<td>${escapeHtml(k.name)}</td>
+<td><code>${escapeHtml(k.applicationId)}</code></td>
+<td><time datetime="${new Date(k.createdAt).toISOString()}">${escapeHtml(formatDate(k.createdAt))}</time></td>
+<td class="actions">
+<form method="post" action="/portal/keys/${id}/regenerate"><button type="submit">Regenerate</button></form>
+<form method="post" action="/portal/keys/${id}/delete"><button type="submit" class="danger">Delete</button></form>
+</td>
+</tr>`;
+    }).join('\n');
+    return `<section class="account">
+<p>Signed in as <strong>${escapeHtml(`${account.firstName} ${account.lastName}`)}</strong>
+(<span id="account-email">${escapeHtml(account.email)}</span>, Magento ID <code id="account-mage-id">${escapeHtml(account.mageId)}</code>)</p>
+</section>
+<section>
+<h2>API keys <small>(${keys.length} of ${MAX_KEYS_PER_ENV})</small></h2>
+${keys.length === 0
+    ? '<p id="no-keys">You have no API keys in this environment yet.</p>'
+    : `<table id="keys">
+<thead><tr><th>API Key Name</th><th>Application ID</th><th>Created</th><th><span class="visually-hidden">Actions</span></th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`}
+</section>
+<section>
+<h2>Create an API key</h2>
+<form method="post" action="/portal/keys" id="create-key">
+<label for="name">API Key Name</label>
+<input id="name" name="name" required autocomplete="off">
+<button type="submit">Create</button>
+</form>
+<p class="note">The application secret is shown once, right after you create or regenerate a key.</p>
+</section>`;
+  }
+
+  private notEligibleHtml(): string {
+    return `<p class="error" id="not-eligible" role="alert">${escapeHtml(NOT_ELIGIBLE_MESSAGE)}</p>
+<p>You cannot create API access keys here, and so cannot use the Marketplace EQP API in this environment.</p>`;
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function checkLifetime(what: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`${what} must be a positive integer (seconds), got ${String(value)}`);
+  }
+}
+
+function checkFault(fault: Fault): void {
+  const f = fault as unknown;
+  if (typeof f !== 'object' || f === null || !FAULT_KINDS.has((f as { kind?: unknown }).kind as string)) {
+    throw new TypeError(`Unknown fault: ${JSON.stringify(f)}`);
+  }
+  const bad = (why: string): never => {
+    throw new TypeError(`Bad ${fault.kind} fault: ${why}`);
+  };
+  switch (fault.kind) {
+    case 'status':
+      if (!Number.isInteger(fault.status) || fault.status < 200 || fault.status > 599) { bad('status must be 200..599'); }
+      if (fault.headers !== undefined && (typeof fault.headers !== 'object' || fault.headers === null
+        || !Object.values(fault.headers).every((v) => typeof v === 'string'))) { bad('headers must map names to strings'); }
+      break;
+    case 'retry-after':
+      if (!Number.isInteger(fault.seconds) || fault.seconds < 0) { bad('seconds must be an integer >= 0'); }
+      if (fault.status !== undefined && fault.status !== 429 && fault.status !== 503) { bad('status must be 429 or 503'); }
+      break;
+    case 'delay':
+      if (!Number.isFinite(fault.ms) || fault.ms < 0) { bad('ms must be >= 0'); }
+      break;
+    case 'malformed':
+      if (typeof fault.body !== 'string') { bad('body must be a string'); }
+      break;
+    case 'redirect':
+      if (typeof fault.location !== 'string' || fault.location === '') { bad('location is required'); }
+      if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 300 || fault.status > 399)) { bad('status must be 3xx'); }
+      break;
+    case 'truncated':
+    case 'reset':
+      break;
+  }
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  if (!server.listening) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    // Keep-alive connections (fetch pools them) would otherwise hold close() open.
+    server.closeAllConnections();
+  });
+}
+
+function isLoopbackHost(host: string | undefined, port: number): boolean {
+  const suffix = port === 80 ? ['', ':80'] : [`:${port}`];
+  return suffix.some((p) => host === `127.0.0.1${p}` || host === `localhost${p}`);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, 'The request body is too large.'));
+      } else {
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendHtml(res: http.ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(html),
+    // No scripts, no external anything; pages may show a secret, so never cache them.
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    'Cache-Control': 'no-store',
+    'Referrer-Policy': 'no-referrer',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
+  res.end(html);
+}
+
+/** Splits `Basic base64(id:secret)`; undefined when missing or garbled. */
+function parseBasic(authorization: string | undefined): { id: string; secret: string } | undefined {
+  const match = /^Basic +([A-Za-z0-9+/]+={0,2})\s*$/i.exec(authorization ?? '');
+  if (!match) {
+    return undefined;
+  }
+  const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0 || colon === decoded.length - 1) {
+    return undefined;
+  }
+  return { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
+/** The raw credential text of an Authorization header, and for Basic its decoded parts. */
+function credentialParts(authorization: string | undefined): string[] {
+  if (!authorization) {
+    return [];
+  }
+  const parts = authorization.trim().split(/\s+/).slice(1);
+  const basic = parseBasic(authorization);
+  if (basic) {
+    // The application id is not secret, only the secret and the pair.
+    parts.push(basic.secret, `${basic.id}:${basic.secret}`);
+  }
+  return parts;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+function logHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) {
+      continue;
+    }
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    if (name === 'authorization' || name === 'proxy-authorization') {
+      const scheme = /^(basic|bearer)\b/i.exec(text.trim())?.[1]?.toLowerCase();
+      out[name] = scheme === 'basic' ? `Basic ${REDACTED}` : scheme === 'bearer' ? `Bearer ${REDACTED}` : REDACTED;
+    } else if (name === 'cookie') {
+      out[name] = REDACTED;
+    } else {
+      out[name] = text;
+    }
+  }
+  return out;
+}
+
+function parseForLog(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** Fields a careless client might put a credential in. */
+const SECRET_FIELD = /secret|password|passwd|token|^ust$|authorization|credential/i;
+
+function scrubValue(value: unknown, needles: string[]): unknown {
+  if (typeof value === 'string') {
+    let text = value;
+    for (const needle of needles) {
+      text = text.split(needle).join(REDACTED);
+    }
+    return text;
+  }
+  if (Array.isArray(value)) {
+    return value.map((v) => scrubValue(v, needles));
+  }
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const key = scrubValue(k, needles) as string;
+      out[key] = SECRET_FIELD.test(k) && k !== 'authorization' && v !== null && typeof v !== 'object' ? REDACTED : scrubValue(v, needles);
+    }
+    return out;
+  }
+  return value;
+}
+
+function formatDate(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+function newPairHtml(verb: 'created' | 'regenerated', key: SandboxKey): string {
+  return `<p class="ok" role="status">API key <strong>${escapeHtml(key.name)}</strong> ${verb}.</p>
+<p class="warning">Copy the application secret now. It is shown only this once.</p>
+<dl class="pair">
+<dt>API Key Name</dt><dd id="new-key-name">${escapeHtml(key.name)}</dd>
+<dt>Application ID</dt><dd><code id="new-application-id">${escapeHtml(key.applicationId)}</code></dd>
+<dt>Application Secret</dt><dd><code id="new-application-secret">${escapeHtml(key.applicationSecret)}</code></dd>
+</dl>
+<p><a href="/portal" id="back">Back to Manage API Keys</a></p>`;
+}
+
+function renderPage(env: SandboxEnv, title: string, content: string): string {
+  const heading = `Manage API Keys — ${ENV_LABEL[env]} (EQP sandbox)`;
+  const pageTitle = title === 'Manage API Keys' ? heading : `${title} — ${heading}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(pageTitle)}</title>
+<style>
+body { font: 15px/1.5 system-ui, sans-serif; margin: 0; color: #1f1f1f; background: #f7f7f7; }
+header { background: #2c2c2c; color: #fff; padding: .75rem 1.5rem; }
+header .env { display: inline-block; margin-left: .5rem; padding: 0 .5rem; border-radius: 3px; background: ${env === 'production' ? '#b30000' : '#00667a'}; font-size: .8rem; }
+main { max-width: 60rem; margin: 1.5rem auto; padding: 0 1.5rem; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; } small { color: #666; font-weight: normal; }
+table { border-collapse: collapse; width: 100%; background: #fff; }
+th, td { text-align: left; padding: .5rem .75rem; border-bottom: 1px solid #ddd; vertical-align: middle; }
+td.actions form { display: inline; margin-right: .25rem; }
+button { font: inherit; padding: .25rem .75rem; cursor: pointer; }
+button.danger { color: #b30000; }
+input { font: inherit; padding: .25rem .5rem; margin: 0 .5rem; }
+code { font-family: ui-monospace, monospace; background: #eee; padding: 0 .25rem; word-break: break-all; }
+.error { color: #8a0000; background: #fde8e8; padding: .5rem .75rem; border-left: 4px solid #b30000; }
+.ok { background: #e6f4ea; padding: .5rem .75rem; border-left: 4px solid #137333; }
+.warning { font-weight: bold; }
+.note { color: #555; }
+dl.pair { display: grid; grid-template-columns: max-content 1fr; gap: .5rem 1rem; background: #fff; padding: 1rem; }
+dl.pair dt { font-weight: bold; } dl.pair dd { margin: 0; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+</style>
+</head>
+<body>
+<header>Marketplace Developer Portal <span class="env">${escapeHtml(ENV_LABEL[env])}</span> <small>local EQP sandbox for tests</small></header>
+<main>
+<h1>${escapeHtml(heading)}</h1>
+${content}
+</main>
+</body>
+</html>
+`;
+}

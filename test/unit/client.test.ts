@@ -1,0 +1,473 @@
+// EqpClient against the real EQP sandbox server (test/sandbox/server.ts) on 127.0.0.1: no stubbed axios.
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { EqpClient, EqpError, type EnvironmentId, type EqpErrorKind } from '../../src/eqp';
+import { EqpSandbox, type SandboxKey } from '../sandbox/server';
+
+/** Every error must be free of these: the secret, the Basic credential, any token seen in the test. */
+function assertNoSecrets(err: EqpError, secrets: readonly string[]): void {
+  const views: string[] = [err.message, err.hint, err.serverMessage ?? '', err.stack ?? '', inspect(err, { depth: 10 })];
+  // The error and its whole cause chain, as JSON, with the non-enumerable message/stack included too.
+  for (let link: unknown = err; link !== undefined && link !== null; link = (link as { cause?: unknown }).cause) {
+    views.push(JSON.stringify(link));
+    if (typeof link === 'object') {
+      views.push(JSON.stringify(link, Object.getOwnPropertyNames(link)));
+    }
+  }
+  for (const secret of secrets) {
+    for (const view of views) {
+      assert.ok(!view.includes(secret), `an error view contains a secret: ${view}`);
+    }
+  }
+  assert.equal(err.cause, undefined, 'no cause is kept (an axios error would carry the request headers)');
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: EqpErrorKind, secrets: readonly string[]): Promise<EqpError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof EqpError, `expected an EqpError, got ${inspect(e)}`);
+    assert.equal(e.kind, kind, `kind of: ${e.message}`);
+    assert.ok(e.message.length > 0 && e.hint.length > 0);
+    assertNoSecrets(e, secrets);
+    return e;
+  }
+  return assert.fail(`expected an EqpError of kind ${kind}, but the call succeeded`);
+}
+
+function basicOf(key: SandboxKey): string {
+  return Buffer.from(`${key.applicationId}:${key.applicationSecret}`).toString('base64');
+}
+
+function secretsOf(key: SandboxKey, ...tokens: string[]): string[] {
+  return [key.applicationSecret, basicOf(key), `${key.applicationId}:${key.applicationSecret}`, ...tokens];
+}
+
+/** A tiny HTTP server that counts what reaches it (the redirect target). */
+async function startCountingServer(): Promise<{ url: string; host: string; requests: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+  const requests: http.IncomingHttpHeaders[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.headers);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"mage_id":"MAG0","ust":"stolen","expires_in":60}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe('EqpClient (against the EQP sandbox server)', () => {
+  let sandbox: EqpSandbox;
+  let client: EqpClient;
+  let key: SandboxKey;
+  let productionKey: SandboxKey;
+
+  /** Waits until the sandbox has answered (and logged) `count` requests: a delayed answer must not leak into the next test. */
+  async function settled(env: EnvironmentId, count: number): Promise<void> {
+    for (let i = 0; i < 100 && sandbox.requestLog(env).length < count; i++) {
+      await sleep(20);
+    }
+  }
+
+  before(async () => {
+    sandbox = await EqpSandbox.start({ maxLifetime: 7200, defaultLifetime: 3600 });
+    client = new EqpClient((env) => sandbox.apiUrl(env));
+  });
+
+  beforeEach(() => {
+    key = sandbox.createKey('sandbox', 'unit tests');
+    productionKey = sandbox.createKey('production', 'unit tests');
+  });
+
+  afterEach(() => {
+    sandbox.clearFaults();
+    for (const env of ['production', 'sandbox'] as const) {
+      for (const k of sandbox.keys(env)) {
+        sandbox.deleteKey(env, k.applicationId);
+      }
+    }
+    sandbox.clearLog();
+  });
+
+  after(async () => {
+    await sandbox.close();
+  });
+
+  describe('getSessionToken', () => {
+    it('returns the mage_id, the token and the lifetime the server granted', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 1800);
+      assert.equal(token.mageId, sandbox.account('sandbox').mageId);
+      assert.equal(typeof token.token, 'string');
+      assert.ok(token.token.length >= 16);
+      assert.equal(token.expiresIn, 1800);
+    });
+
+    it('returns the clamped lifetime, not the one asked for (99999 → server maximum)', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 99999);
+      assert.equal(token.expiresIn, 7200);
+      assert.deepEqual(sandbox.requestLog('sandbox')[0]?.body, { grant_type: 'session', expires_in: 99999 });
+    });
+
+    it('leaves expires_in out when no lifetime is asked for, and gets the server default', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      assert.equal(token.expiresIn, 3600);
+      assert.deepEqual(sandbox.requestLog('sandbox')[0]?.body, { grant_type: 'session' });
+    });
+
+    it('sends a Basic header the server accepts, JSON headers and the session grant', async () => {
+      await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 600);
+      const log = sandbox.requestLog('sandbox');
+      assert.equal(log.length, 1);
+      const entry = log[0];
+      assert.ok(entry);
+      assert.equal(entry.method, 'POST');
+      assert.equal(entry.path, '/rest/v1/app/session/token');
+      assert.equal(entry.status, 200, 'the server accepted the credentials');
+      assert.equal(entry.headers['authorization'], 'Basic ‹redacted›');
+      assert.equal(entry.headers['accept'], 'application/json');
+      assert.match(entry.headers['content-type'] ?? '', /^application\/json/);
+      assert.equal(entry.headers['user-agent'], 'eqp-keys-vscode');
+      assert.deepEqual(entry.body, { grant_type: 'session', expires_in: 600 });
+    });
+
+    it('talks to the environment it is asked for (production keys, production mage_id)', async () => {
+      const token = await client.getSessionToken('production', productionKey.applicationId, productionKey.applicationSecret);
+      assert.equal(token.mageId, sandbox.account('production').mageId);
+      assert.equal(sandbox.tokenRequestCount('production'), 1);
+      assert.equal(sandbox.tokenRequestCount('sandbox'), 0);
+    });
+
+    it('reads and checks the URL setting on every call', async () => {
+      let url = 'http://example.com';
+      const switching = new EqpClient(() => url, { settingName: () => 'eqp.sandbox.apiUrl' });
+      const err = await rejectsWith(switching.getSessionToken('sandbox', key.applicationId, key.applicationSecret), 'config', secretsOf(key));
+      assert.match(err.message, /eqp\.sandbox\.apiUrl/);
+      assert.equal(sandbox.tokenRequestCount(), 0, 'nothing was sent anywhere');
+      url = `${sandbox.apiUrl('sandbox')}/`;
+      const token = await switching.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      assert.equal(token.mageId, sandbox.account('sandbox').mageId);
+    });
+
+    it('a URL callback that throws is a config error naming the setting', async () => {
+      const broken = new EqpClient(() => {
+        throw new Error('settings unavailable');
+      });
+      const err = await rejectsWith(broken.getSessionToken('sandbox', key.applicationId, key.applicationSecret), 'config', secretsOf(key));
+      assert.match(err.message, /EQP Sandbox API URL setting/);
+    });
+
+    it('refuses inputs it cannot send, before sending anything', async () => {
+      await rejectsWith(client.getSessionToken('sandbox', 'AB:CD', key.applicationSecret), 'config', secretsOf(key));
+      await rejectsWith(client.getSessionToken('sandbox', '', key.applicationSecret), 'config', secretsOf(key));
+      await rejectsWith(client.getSessionToken('sandbox', key.applicationId, ''), 'config', secretsOf(key));
+      await rejectsWith(client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 0), 'config', secretsOf(key));
+      await rejectsWith(client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 1.5), 'config', secretsOf(key));
+      assert.equal(sandbox.tokenRequestCount(), 0);
+    });
+  });
+
+  describe('refused credentials', () => {
+    it('401 for a wrong secret: the server message, and a hint that points at the portal', async () => {
+      const wrong = 'f'.repeat(40);
+      const err = await rejectsWith(client.getSessionToken('sandbox', key.applicationId, wrong), 'http', [...secretsOf(key), wrong]);
+      assert.equal(err.status, 401);
+      assert.equal(err.isAuthFailure, true);
+      assert.equal(err.serverMessage, 'Invalid application ID or secret.');
+      assert.equal(err.code, 401);
+      assert.equal(err.message, 'The EQP Sandbox API refused the application ID and secret (HTTP 401: Invalid application ID or secret.).');
+      assert.match(err.hint, /Developer Portal \(Account → Manage API Keys\)/);
+      assert.match(err.hint, /mistyped, regenerated or deleted/);
+    });
+
+    it('a production key sent to the sandbox: refused, and the hint names the other environment', async () => {
+      const err = await rejectsWith(
+        client.getSessionToken('sandbox', productionKey.applicationId, productionKey.applicationSecret),
+        'http',
+        secretsOf(productionKey),
+      );
+      assert.equal(err.isAuthFailure, true);
+      assert.match(err.message, /EQP Sandbox API/);
+      assert.match(err.hint, /belong to the Production environment/);
+    });
+
+    it('a sandbox key sent to production: the hint names Sandbox', async () => {
+      const err = await rejectsWith(client.getSessionToken('production', key.applicationId, key.applicationSecret), 'http', secretsOf(key));
+      assert.equal(err.isAuthFailure, true);
+      assert.match(err.message, /EQP Production API/);
+      assert.match(err.hint, /belong to the Sandbox environment/);
+    });
+
+    it('the old pair of a regenerated key, and the pair of a deleted key, are auth failures', async () => {
+      const fresh = sandbox.regenerateKey('sandbox', key.applicationId);
+      const regenerated = await rejectsWith(
+        client.getSessionToken('sandbox', key.applicationId, key.applicationSecret),
+        'http',
+        [...secretsOf(key), ...secretsOf(fresh)],
+      );
+      assert.equal(regenerated.isAuthFailure, true);
+      await client.getSessionToken('sandbox', fresh.applicationId, fresh.applicationSecret);
+      sandbox.deleteKey('sandbox', fresh.applicationId);
+      const deleted = await rejectsWith(client.getSessionToken('sandbox', fresh.applicationId, fresh.applicationSecret), 'http', secretsOf(fresh));
+      assert.equal(deleted.isAuthFailure, true);
+    });
+  });
+
+  describe('getProfile', () => {
+    it('returns the profile summary for the token’s mage_id', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      const profile = await client.getProfile('sandbox', token.token, token.mageId);
+      const account = sandbox.account('sandbox');
+      assert.deepEqual(profile, {
+        mageId: account.mageId,
+        firstName: account.firstName,
+        lastName: account.lastName,
+        email: account.email,
+        screenName: account.screenName,
+      });
+      const entry = sandbox.requestLog('sandbox').at(-1);
+      assert.equal(entry?.method, 'GET');
+      assert.equal(entry?.path, `/rest/v1/users/${account.mageId}`);
+      assert.deepEqual(entry?.query, { style: 'summary' });
+      assert.equal(entry?.headers['authorization'], 'Bearer ‹redacted›');
+    });
+
+    it('an expired token is refused: an auth failure that says to get a new token', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 60);
+      sandbox.clock.advance(61);
+      const err = await rejectsWith(client.getProfile('sandbox', token.token, token.mageId), 'http', secretsOf(key, token.token));
+      assert.equal(err.isAuthFailure, true);
+      assert.match(err.message, /refused the session token \(HTTP 401: The session token has expired\.\)/);
+      assert.match(err.hint, /get a new session token/);
+    });
+
+    it('a token of the other environment is refused, and the hint names it', async () => {
+      const token = await client.getSessionToken('production', productionKey.applicationId, productionKey.applicationSecret);
+      const err = await rejectsWith(client.getProfile('sandbox', token.token, token.mageId), 'http', secretsOf(productionKey, token.token));
+      assert.equal(err.isAuthFailure, true);
+      assert.match(err.hint, /Production environment/);
+    });
+
+    it('403 for a mage_id the token does not cover is an auth failure too', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      const err = await rejectsWith(client.getProfile('sandbox', token.token, 'MAG000000000'), 'http', secretsOf(key, token.token));
+      assert.equal(err.status, 403);
+      assert.equal(err.isAuthFailure, true);
+      assert.match(err.message, /refused the session token \(HTTP 403: /);
+    });
+
+    it('a profile answer that is not JSON is malformed', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: 'not json' });
+      const err = await rejectsWith(client.getProfile('sandbox', token.token, token.mageId), 'malformed', secretsOf(key, token.token));
+      assert.match(err.message, /not a valid profile: the body is not JSON/);
+    });
+  });
+
+  describe('faults', () => {
+    const get = () => client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 3600);
+
+    it('500 with a JSON message: shown, and the hint says it is server trouble', async () => {
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 5001, message: 'Database unavailable' } });
+      const err = await rejectsWith(get(), 'http', secretsOf(key));
+      assert.equal(err.status, 500);
+      assert.equal(err.code, 5001);
+      assert.equal(err.serverMessage, 'Database unavailable');
+      assert.equal(err.isAuthFailure, false);
+      assert.match(err.message, /\(HTTP 500: Database unavailable\)/);
+      assert.match(err.hint, /try again later/);
+    });
+
+    it('a server message that echoes the secret or a credential is scrubbed', async () => {
+      const message = `Bad pair ${key.applicationId}:${key.applicationSecret}; header was Authorization: Basic ${basicOf(key)}`;
+      sandbox.injectFault('sandbox', { kind: 'status', status: 401, body: { code: 401, message } });
+      const err = await rejectsWith(get(), 'http', secretsOf(key));
+      assert.match(err.serverMessage ?? '', /‹redacted›/);
+    });
+
+    it('a very long server message is cut to about 300 characters', async () => {
+      sandbox.injectFault('sandbox', { kind: 'status', status: 400, body: { code: 400, message: 'x'.repeat(5000) } });
+      const err = await rejectsWith(get(), 'http', secretsOf(key));
+      assert.ok((err.serverMessage ?? '').length <= 300);
+      assert.ok(err.message.length < 500);
+    });
+
+    it('502 with an HTML body: says it was not JSON, does not dump the page', async () => {
+      sandbox.injectFault('sandbox', {
+        kind: 'malformed',
+        status: 502,
+        contentType: 'text/html; charset=utf-8',
+        body: '<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+      });
+      const err = await rejectsWith(get(), 'http', secretsOf(key));
+      assert.equal(err.status, 502);
+      assert.equal(err.serverMessage, undefined);
+      assert.match(err.message, /HTTP 502; the answer was not JSON \(an HTML page\)/);
+      assert.ok(!err.message.includes('<'), err.message);
+      assert.match(err.hint, /try again later/);
+    });
+
+    it('429 with Retry-After: retryAfterSeconds, and a hint to wait that long', async () => {
+      sandbox.injectFault('sandbox', { kind: 'retry-after', seconds: 30 });
+      const err = await rejectsWith(get(), 'http', secretsOf(key));
+      assert.equal(err.status, 429);
+      assert.equal(err.retryAfterSeconds, 30);
+      assert.match(err.hint, /Wait 30 s/);
+    });
+
+    it('503 with Retry-After: server trouble, retryAfterSeconds set', async () => {
+      sandbox.injectFault('sandbox', { kind: 'retry-after', seconds: 5, status: 503 });
+      const err = await rejectsWith(get(), 'http', secretsOf(key));
+      assert.equal(err.status, 503);
+      assert.equal(err.retryAfterSeconds, 5);
+      assert.match(err.hint, /try again later.*wait 5 s/);
+    });
+
+    it('an answer slower than the client timeout: kind timeout, naming the limit', async () => {
+      const impatient = new EqpClient((env) => sandbox.apiUrl(env), { timeoutMs: 300 });
+      sandbox.injectFault('sandbox', { kind: 'delay', ms: 1500 });
+      const started = Date.now();
+      const err = await rejectsWith(
+        impatient.getSessionToken('sandbox', key.applicationId, key.applicationSecret),
+        'timeout',
+        secretsOf(key),
+      );
+      assert.ok(Date.now() - started < 1200, 'gave up at the timeout, not when the server answered');
+      assert.match(err.message, /did not answer within 0\.3 s/);
+      await settled('sandbox', 1);
+    });
+
+    it('a 200 body that is not JSON', async () => {
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: 'Hello, I am a captive portal', contentType: 'text/plain' });
+      const err = await rejectsWith(get(), 'malformed', secretsOf(key));
+      assert.match(err.message, /answered with something that is not a valid session token: the body is not JSON \(text\/plain\)/);
+      assert.ok(!err.message.includes('captive'));
+    });
+
+    it('an empty 200 body, and a JSON body that is not an object', async () => {
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: '' });
+      assert.match((await rejectsWith(get(), 'malformed', secretsOf(key))).message, /the body is empty/);
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: '["MAG1","tok",3600]' });
+      assert.match((await rejectsWith(get(), 'malformed', secretsOf(key))).message, /not an object/);
+    });
+
+    it('a token answer without "ust"', async () => {
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: 'MAG1', expires_in: 3600 }) });
+      const err = await rejectsWith(get(), 'malformed', secretsOf(key));
+      assert.match(err.message, /not a valid session token: "ust" is missing/);
+    });
+
+    it('a token answer whose mage_id is not a string', async () => {
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: 123456789, ust: 'tok-ABCDEFGH12345678', expires_in: 3600 }) });
+      const err = await rejectsWith(get(), 'malformed', [...secretsOf(key), 'tok-ABCDEFGH12345678']);
+      assert.match(err.message, /"mage_id" is not a non-empty string/);
+    });
+
+    for (const [label, value] of [
+      ['missing', undefined],
+      ['0', 0],
+      ['-5', -5],
+      ['"abc"', 'abc'],
+      ['1e12 (more than 30 days)', 1e12],
+      ['null', null],
+    ] as const) {
+      it(`a token answer with expires_in ${label}`, async () => {
+        const ust = 'tok-ZYXWVUTS98765432';
+        sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: 'MAG1', ust, expires_in: value }) });
+        const err = await rejectsWith(get(), 'malformed', [...secretsOf(key), ust]);
+        assert.match(err.message, /not a valid session token: "expires_in"/);
+      });
+    }
+
+    it('a truncated answer (fewer bytes than promised, then closed)', async () => {
+      sandbox.injectFault('sandbox', { kind: 'truncated' });
+      const err = await rejectsWith(get(), 'malformed', secretsOf(key));
+      assert.match(err.message, /cut off/);
+    });
+
+    it('a connection reset without an answer: kind network', async () => {
+      sandbox.injectFault('sandbox', { kind: 'reset' });
+      const err = await rejectsWith(get(), 'network', secretsOf(key));
+      const host = new URL(sandbox.apiUrl('sandbox')).host;
+      assert.match(err.message, new RegExp(`Could not reach the EQP Sandbox API at ${host.replace(/\./g, '\\.')}`));
+      assert.match(err.hint, /network connection.*proxy/);
+    });
+
+    for (const status of [302, 307, 308]) {
+      it(`a ${status} redirect is not followed: the target receives nothing`, async () => {
+        const target = await startCountingServer();
+        try {
+          sandbox.injectFault('sandbox', { kind: 'redirect', status, location: `${target.url}/rest/v1/app/session/token?steal=1` });
+          const err = await rejectsWith(get(), 'http', secretsOf(key));
+          assert.equal(err.status, status);
+          assert.match(err.message, new RegExp(`answered with a redirect to ${target.host.replace(/\./g, '\\.')}; credentials are not re-sent`));
+          assert.ok(!err.message.includes('steal'), 'only the host of the Location is named');
+          await sleep(100);
+          assert.equal(target.requests.length, 0, 'the redirect target got a request');
+        } finally {
+          await target.close();
+        }
+      });
+    }
+
+    it('connection refused (nothing listening): kind network', async () => {
+      const port = await closedPort();
+      const nowhere = new EqpClient(() => `http://127.0.0.1:${port}`);
+      const err = await rejectsWith(nowhere.getSessionToken('sandbox', key.applicationId, key.applicationSecret), 'network', secretsOf(key));
+      assert.match(err.message, new RegExp(`at 127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
+    });
+
+    it('an already aborted signal: cancelled, nothing sent', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      await rejectsWith(
+        client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, undefined, controller.signal),
+        'cancelled',
+        secretsOf(key),
+      );
+      assert.equal(sandbox.tokenRequestCount(), 0);
+    });
+
+    it('a signal aborted while waiting: cancelled at once', async () => {
+      sandbox.injectFault('sandbox', { kind: 'delay', ms: 1500 });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const started = Date.now();
+      const err = await rejectsWith(
+        client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, undefined, controller.signal),
+        'cancelled',
+        secretsOf(key),
+      );
+      assert.ok(Date.now() - started < 1000);
+      assert.match(err.message, /was cancelled/);
+      await settled('sandbox', 1);
+    });
+
+    it('a profile request aborted: cancelled, the token not in the error', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      const controller = new AbortController();
+      controller.abort();
+      await rejectsWith(client.getProfile('sandbox', token.token, token.mageId, controller.signal), 'cancelled', secretsOf(key, token.token));
+    });
+  });
+});
