@@ -1,0 +1,91 @@
+import * as vscode from 'vscode';
+import type { EnvironmentId } from '../../eqp/environments';
+import { UserError } from '../../util/errors';
+import { checkName } from '../credentials';
+import { KeyRecord, MAX_KEYS_PER_ENVIRONMENT } from '../keyStore';
+import { EnvironmentNode } from '../tree';
+import {
+  KeyCommandDeps, Verified, isScripted, label, pickEnvironmentWithCounts, promptPair, scriptedEnvironment, scriptedPair,
+  scriptedString, verifiedText, verifyInteractively, verifyScripted,
+} from './shared';
+
+/**
+ * `eqp.keys.create`: keys are made in the Developer Portal only, so this guides the user there, takes the pair
+ * the portal shows, proves it works by minting a token, and stores it. Scripted:
+ * `{environment, name, applicationId, applicationSecret, verify?: boolean, saveUnverified?: boolean}`.
+ */
+export class CreateKeyCommand {
+  constructor(private readonly deps: KeyCommandDeps) {}
+
+  async run(arg?: unknown): Promise<KeyRecord | undefined> {
+    return isScripted(arg) ? this.scripted(arg) : this.interactive(arg instanceof EnvironmentNode ? arg.environment : undefined);
+  }
+
+  private limitMessage(env: EnvironmentId): string {
+    return `${label(env)} already has ${MAX_KEYS_PER_ENVIRONMENT} API access keys, the Developer Portal's limit. Regenerate or delete one instead.`;
+  }
+
+  private async scripted(args: Record<string, unknown>): Promise<KeyRecord> {
+    const env = scriptedEnvironment(args)!;
+    if (this.deps.store.count(env) >= MAX_KEYS_PER_ENVIRONMENT) throw new UserError(this.limitMessage(env));
+    const name = checkName(scriptedString(args, 'name'), this.deps.store.list(env).map((k) => k.name));
+    if (!name.ok) throw new UserError(name.message);
+    const pair = scriptedPair(args);
+    const clash = this.deps.store.list().find((k) => k.applicationId === pair.applicationId);
+    if (clash) throw new UserError(`Application ID ${pair.applicationId} is already stored as "${clash.name}" (${label(clash.environment)}).`);
+    const verified = await verifyScripted(this.deps, env, pair, args);
+    return this.save(env, name.value, verified);
+  }
+
+  private async interactive(preset?: EnvironmentId): Promise<KeyRecord | undefined> {
+    const { store, settings } = this.deps;
+    const env = preset ?? (await pickEnvironmentWithCounts(store, settings.activeEnvironment, 'Create API Access Key: environment'));
+    if (!env) return undefined;
+    const title = `Create ${label(env)} API Access Key`;
+    if (store.count(env) >= MAX_KEYS_PER_ENVIRONMENT) {
+      const choice = await vscode.window.showErrorMessage(this.limitMessage(env), 'Regenerate a Key…', 'Delete a Key…');
+      if (choice === 'Regenerate a Key…') await vscode.commands.executeCommand('eqp.keys.regenerate');
+      if (choice === 'Delete a Key…') await vscode.commands.executeCommand('eqp.keys.delete');
+      return undefined;
+    }
+    const existing = store.list(env).map((k) => k.name);
+    const nameInput = await vscode.window.showInputBox({
+      title: `${title}: name`,
+      prompt: 'A name of your own for this key, the same as its "API Key Name" in the portal (e.g. CI, Laptop).',
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const r = checkName(v, existing);
+        return r.ok || !v ? undefined : r.message;
+      },
+    });
+    if (nameInput === undefined) return undefined;
+    const name = checkName(nameInput, existing);
+    if (!name.ok) throw new UserError(name.message);
+
+    const portalUrl = settings.portalUrl(env);
+    const step = await vscode.window.showQuickPick(
+      [
+        { label: '$(link-external) Open the Developer Portal', detail: `Create "${name.value}" in ${portalUrl} (Account → Manage API Keys), then come back with the pair it shows.`, id: 'open' },
+        { label: '$(key) I have the application ID and secret', detail: 'The portal already showed me the pair.', id: 'have' },
+      ],
+      { title: `${title}: get the pair from the portal`, placeHolder: 'API access keys are created in the Developer Portal only', ignoreFocusOut: true },
+    );
+    if (!step) return undefined;
+    if (step.id === 'open') await vscode.env.openExternal(vscode.Uri.parse(portalUrl));
+
+    const pair = await promptPair(store, env, title);
+    if (!pair) return undefined;
+    const verified = await verifyInteractively(this.deps, env, name.value, pair, title);
+    if (!verified) return undefined;
+    const key = await this.save(env, name.value, verified);
+    void vscode.window.showInformationMessage(`Saved API access key "${key.name}" (${label(env)}), ${verifiedText(key)}.`);
+    return key;
+  }
+
+  private async save(env: EnvironmentId, name: string, v: Verified): Promise<KeyRecord> {
+    const key = await this.deps.store.add({ environment: env, name, applicationId: v.pair.applicationId, applicationSecret: v.pair.applicationSecret, verification: v.verification });
+    this.deps.logger.info(`created key "${key.name}" (${env}, ${key.applicationId}), ${key.state}`);
+    if (v.token) await this.deps.tokens?.adopt(key, v.token.token, v.token.requestedAt).catch(() => undefined);
+    return key;
+  }
+}

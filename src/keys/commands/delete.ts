@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { formatTime } from '../../util/time';
+import { KeyRecord } from '../keyStore';
+import { KeyCommandDeps, isScripted, label, resolveKey } from './shared';
+
+/**
+ * `eqp.keys.delete`: removes the key's secret and details from VS Code after a modal confirmation (none when
+ * scripted: `{environment, name}` or `{environment, applicationId}`), and reminds the user that the key lives
+ * on in the Developer Portal until deleted there.
+ */
+export class DeleteKeyCommand {
+  constructor(private readonly deps: KeyCommandDeps) {}
+
+  async run(arg?: unknown): Promise<KeyRecord | undefined> {
+    const scripted = isScripted(arg);
+    const key = await resolveKey(this.deps, arg, 'Delete API Access Key');
+    if (!key) return undefined;
+    const env = label(key.environment);
+    if (!scripted) {
+      const answer = await vscode.window.showWarningMessage(
+        `Delete API access key "${key.name}" (${env}, ${key.applicationId}) from VS Code?`,
+        {
+          modal: true,
+          detail: 'Its application secret is removed from VS Code\'s secret storage. The key itself still works until you also delete it in the Developer Portal (Account → Manage API Keys).',
+        },
+        'Delete',
+      );
+      if (answer !== 'Delete') return undefined;
+    }
+    const token = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
+    const removed = await this.deps.store.remove(key.id);
+    // The cached token goes too: nothing of a deleted key stays in our storage. At the API it stays valid.
+    await this.deps.tokens?.forget(key.id).catch(() => undefined);
+    this.deps.logger.info(`deleted key "${removed.name}" (${removed.environment}, ${removed.applicationId})`);
+    if (!scripted) {
+      const tokenNote = token && token.expiresAt > Date.now() ? ` A session token already obtained with it stays valid at the EQP API until ${formatTime(token.expiresAt)}.` : '';
+      void vscode.window
+        .showInformationMessage(`Deleted "${removed.name}" (${env}) from VS Code. Delete it in the ${env} Developer Portal too, or the pair keeps working.${tokenNote}`, 'Open Developer Portal')
+        .then((c) => (c ? vscode.commands.executeCommand('eqp.keys.openPortal', { environment: removed.environment }) : undefined));
+    }
+    return removed;
+  }
+}

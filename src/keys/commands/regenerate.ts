@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { UserError } from '../../util/errors';
+import { formatTime } from '../../util/time';
+import { KeyRecord } from '../keyStore';
+import {
+  KeyCommandDeps, Verified, isScripted, label, promptPair, resolveKey, scriptedEnvironment, scriptedPair, scriptedString, verifiedText,
+  verifyInteractively, verifyScripted,
+} from './shared';
+
+/**
+ * `eqp.keys.regenerate`: after "Regenerate" in the portal the key has a new application ID and secret. Takes
+ * the new pair, verifies it, and only then replaces the old one (KeyStore.replacePair stores the new secret
+ * before the metadata switches over). Scripted: `{environment, name, applicationId, applicationSecret}` where
+ * the pair is the NEW one (`verify`, `saveUnverified` as for create); `{environment, name}` alone asks for the pair.
+ */
+export class RegenerateKeyCommand {
+  constructor(private readonly deps: KeyCommandDeps) {}
+
+  async run(arg?: unknown): Promise<KeyRecord | undefined> {
+    const { store } = this.deps;
+    // A scripted call with the new pair runs without prompts; `{environment, name}` alone picks the key and asks.
+    if (isScripted(arg) && ('applicationId' in arg || 'applicationSecret' in arg)) {
+      const env = scriptedEnvironment(arg)!;
+      const key = store.find(env, { name: scriptedString(arg, 'name') });
+      if (!key) throw new UserError(`There is no API access key named ${JSON.stringify(arg.name)} in ${label(env)}.`);
+      const pair = scriptedPair(arg);
+      this.checkNewPair(key, pair.applicationId);
+      const verified = await verifyScripted(this.deps, key.environment, pair, arg);
+      return this.save(key, verified);
+    }
+    const key = await resolveKey(this.deps, arg, 'Regenerate API Access Key');
+    if (!key) return undefined;
+    const title = `Regenerate "${key.name}" (${label(key.environment)})`;
+    const portalUrl = this.deps.settings.portalUrl(key.environment);
+    const step = await vscode.window.showQuickPick(
+      [
+        { label: '$(link-external) Open the Developer Portal', detail: `Regenerate "${key.name}" (${key.applicationId}) in ${portalUrl} (Account → Manage API Keys), then come back with the new pair.`, id: 'open' },
+        { label: '$(key) I have the new application ID and secret', detail: 'The portal already regenerated the key and showed me the new pair.', id: 'have' },
+      ],
+      { title, placeHolder: 'Regenerating gives the key a new application ID and secret, in the Developer Portal', ignoreFocusOut: true },
+    );
+    if (!step) return undefined;
+    if (step.id === 'open') await vscode.env.openExternal(vscode.Uri.parse(portalUrl));
+    const pair = await promptPair(store, key.environment, title, undefined, key.id);
+    if (!pair) return undefined;
+    this.checkNewPair(key, pair.applicationId);
+    const verified = await verifyInteractively(this.deps, key.environment, key.name, pair, title, key.id);
+    if (!verified) return undefined;
+    const old = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
+    const updated = await this.save(key, verified);
+    const tokenNote = old && old.expiresAt > Date.now() ? ` The session token obtained with the old pair stays valid until ${formatTime(old.expiresAt)}.` : '';
+    void vscode.window.showInformationMessage(`Regenerated "${updated.name}" (${label(key.environment)}): new application ID ${updated.applicationId}, ${verifiedText(updated)}.${tokenNote}`);
+    return updated;
+  }
+
+  private checkNewPair(key: KeyRecord, applicationId: string): void {
+    if (applicationId === key.applicationId) {
+      throw new UserError(`That is the current application ID of "${key.name}". Regenerating in the Developer Portal gives the key a new ID and secret: paste those.`);
+    }
+  }
+
+  private async save(key: KeyRecord, v: Verified): Promise<KeyRecord> {
+    const updated = await this.deps.store.replacePair(key.id, v.pair.applicationId, v.pair.applicationSecret, v.verification);
+    this.deps.logger.info(`regenerated key "${updated.name}" (${updated.environment}): ${key.applicationId} → ${updated.applicationId}, ${updated.state}`);
+    // A token obtained with the old pair stays usable until it expires (the portal's rule), so it is kept and
+    // the tree says so; only when there is none does the token the verification minted take its place.
+    const old = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
+    if (v.token && !(old && old.expiresAt > Date.now())) await this.deps.tokens?.adopt(updated, v.token.token, v.token.requestedAt).catch(() => undefined);
+    return updated;
+  }
+}

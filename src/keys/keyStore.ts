@@ -1,0 +1,383 @@
+/**
+ * The API access keys: application secrets in SecretStorage, everything else (names, application IDs,
+ * environment, active key, verification state) in globalState. No `vscode` import: the two storages come in
+ * through small interfaces that `context.secrets` and `context.globalState` satisfy.
+ *
+ * Writes are ordered so that a failure at any step leaves the old state or the new one, never a key whose
+ * metadata points at a secret that is not there: a secret is stored before the metadata that refers to it,
+ * and removed only after the metadata stopped referring to it.
+ */
+import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo } from '../eqp/environments';
+import type { EqpError } from '../eqp/errors';
+import { redact } from '../eqp/redact';
+import { Emitter } from '../util/emitter';
+import { checkName } from './credentials';
+
+export const MAX_KEYS_PER_ENVIRONMENT = 3;
+const METADATA_KEY = 'eqp.keys.v1';
+const SECRET_PREFIX = 'eqp.secret.';
+export const KEYRING_HELP_URL = 'https://code.visualstudio.com/docs/configure/settings-sync#_troubleshooting-keychain-issues';
+
+export type KeyState = 'unverified' | 'verified' | 'rejected' | 'unreachable';
+
+/** What is known of a key, without its secret. This is also what commands return to scripts. */
+export interface KeyRecord {
+  id: string;
+  environment: EnvironmentId;
+  name: string;
+  applicationId: string;
+  addedAt: number;
+  state: KeyState;
+  /** Why the state is what it is (the server's or the network's words, redacted). */
+  stateDetail?: string;
+  mageId?: string;
+  profileName?: string;
+  lastVerifiedAt?: number;
+  lastCheckedAt?: number;
+  regeneratedAt?: number;
+}
+
+interface Metadata {
+  version: 1;
+  keys: KeyRecord[];
+  active: Partial<Record<EnvironmentId, string>>;
+}
+
+export interface SecretStorageLike {
+  get(key: string): Thenable<string | undefined>;
+  store(key: string, value: string): Thenable<void>;
+  delete(key: string): Thenable<void>;
+}
+export interface MementoLike {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void>;
+}
+
+export type KeyStoreErrorKind = 'limit' | 'duplicate-name' | 'duplicate-id' | 'not-found' | 'storage' | 'invalid';
+
+export class KeyStoreError extends Error {
+  override readonly name = 'KeyStoreError';
+  constructor(readonly kind: KeyStoreErrorKind, message: string) {
+    super(message);
+  }
+}
+
+export interface Verification {
+  state: KeyState;
+  mageId?: string;
+  profileName?: string;
+  detail?: string;
+}
+
+export interface NewKey {
+  environment: EnvironmentId;
+  name: string;
+  applicationId: string;
+  applicationSecret: string;
+  verification?: Verification;
+}
+
+export interface KeyStoreOptions {
+  now?: () => number;
+  newId?: () => string;
+}
+
+function secretKey(keyId: string, applicationId: string): string {
+  return `${SECRET_PREFIX}${keyId}.${applicationId}`;
+}
+
+function storageError(action: string, e: unknown, secrets: string[]): KeyStoreError {
+  const detail = redact(e instanceof Error ? e.message : String(e), secrets);
+  return new KeyStoreError(
+    'storage',
+    `VS Code's secret storage could not ${action} (${detail}). Nothing was changed. ` +
+      `On Linux this usually means no OS keyring (GNOME Keyring, KWallet) is running or unlocked; see ${KEYRING_HELP_URL}. ` +
+      'EQP Keys never falls back to storing secrets in plain text.',
+  );
+}
+
+export class KeyStore {
+  private readonly changed = new Emitter<void>();
+  /** Fires after any change made here, and after `reload()` when another window changed something. */
+  readonly onDidChange = this.changed.event;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
+  private readonly newId: () => string;
+  private lastSeen: string;
+
+  constructor(
+    private readonly secrets: SecretStorageLike,
+    private readonly memento: MementoLike,
+    options: KeyStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.newId = options.newId ?? (() => globalThis.crypto.randomUUID());
+    this.lastSeen = JSON.stringify(this.read());
+  }
+
+  // ---- reading ----
+
+  private read(): Metadata {
+    const raw = this.memento.get<Metadata>(METADATA_KEY);
+    if (!raw || raw.version !== 1 || !Array.isArray(raw.keys)) return { version: 1, keys: [], active: {} };
+    return { version: 1, keys: raw.keys.map((k) => ({ ...k })), active: { ...raw.active } };
+  }
+
+  list(env?: EnvironmentId): KeyRecord[] {
+    const keys = this.read().keys;
+    return env ? keys.filter((k) => k.environment === env) : keys;
+  }
+
+  count(env: EnvironmentId): number {
+    return this.list(env).length;
+  }
+
+  get(id: string): KeyRecord | undefined {
+    return this.read().keys.find((k) => k.id === id);
+  }
+
+  find(env: EnvironmentId, by: { name?: string; applicationId?: string }): KeyRecord | undefined {
+    const name = by.name?.trim().toLocaleLowerCase();
+    return this.list(env).find((k) => (name !== undefined && k.name.toLocaleLowerCase() === name) || (by.applicationId !== undefined && k.applicationId === by.applicationId));
+  }
+
+  /** The key used for tokens in `env`: the one the user chose, else the first one. */
+  activeKeyId(env: EnvironmentId): string | undefined {
+    const md = this.read();
+    const chosen = md.active[env];
+    const keys = md.keys.filter((k) => k.environment === env);
+    return keys.find((k) => k.id === chosen)?.id ?? keys[0]?.id;
+  }
+
+  /** Reads a key's application secret from SecretStorage. */
+  async secret(id: string): Promise<string | undefined> {
+    const key = this.get(id);
+    if (!key) return undefined;
+    try {
+      return await this.secrets.get(secretKey(key.id, key.applicationId));
+    } catch (e) {
+      throw storageError('read the application secret', e, []);
+    }
+  }
+
+  /**
+   * Called when SecretStorage or globalState may have been changed by another window. Idempotent: fires
+   * onDidChange only when the metadata really differs from what this window last saw.
+   */
+  reload(): boolean {
+    const now = JSON.stringify(this.read());
+    if (now === this.lastSeen) return false;
+    this.lastSeen = now;
+    this.changed.fire();
+    return true;
+  }
+
+  // ---- writing (serialised, so two commands never interleave read-modify-write) ----
+
+  private mutate<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(md: Metadata): Promise<void> {
+    await this.memento.update(METADATA_KEY, md);
+    this.lastSeen = JSON.stringify(md);
+    this.changed.fire();
+  }
+
+  private mustGet(md: Metadata, id: string): KeyRecord {
+    const key = md.keys.find((k) => k.id === id);
+    if (!key) throw new KeyStoreError('not-found', 'That API access key no longer exists (it may have been deleted in another window).');
+    return key;
+  }
+
+  add(input: NewKey): Promise<KeyRecord> {
+    return this.mutate(async () => {
+      const md = this.read();
+      const env = input.environment;
+      const label = environmentInfo(env).label;
+      const inEnv = md.keys.filter((k) => k.environment === env);
+      if (inEnv.length >= MAX_KEYS_PER_ENVIRONMENT) {
+        throw new KeyStoreError('limit', `${label} already has ${MAX_KEYS_PER_ENVIRONMENT} API access keys, the Developer Portal's limit. Regenerate or delete one instead.`);
+      }
+      const name = checkName(input.name, inEnv.map((k) => k.name));
+      if (!name.ok) throw new KeyStoreError('duplicate-name', name.message);
+      const clash = md.keys.find((k) => k.applicationId === input.applicationId);
+      if (clash) {
+        throw new KeyStoreError('duplicate-id', `Application ID ${input.applicationId} is already stored as "${clash.name}" (${environmentInfo(clash.environment).label}).`);
+      }
+      const now = this.now();
+      const v = input.verification ?? { state: 'unverified' };
+      const record: KeyRecord = {
+        id: this.newId(),
+        environment: env,
+        name: name.value,
+        applicationId: input.applicationId,
+        addedAt: now,
+        state: v.state,
+        stateDetail: v.detail,
+        mageId: v.mageId,
+        profileName: v.profileName,
+        lastVerifiedAt: v.state === 'verified' ? now : undefined,
+        lastCheckedAt: v.state === 'unverified' ? undefined : now,
+      };
+      // 1. the secret; if this fails nothing refers to it and nothing changed.
+      try {
+        await this.secrets.store(secretKey(record.id, record.applicationId), input.applicationSecret);
+      } catch (e) {
+        throw storageError('store the application secret', e, [input.applicationSecret]);
+      }
+      // 2. the metadata; if this fails, take the secret back out so no orphan is left.
+      md.keys.push(record);
+      if (!md.active[env] || !inEnv.some((k) => k.id === md.active[env])) md.active[env] = record.id;
+      try {
+        await this.write(md);
+      } catch (e) {
+        await Promise.resolve(this.secrets.delete(secretKey(record.id, record.applicationId))).catch(() => undefined);
+        throw new KeyStoreError('storage', `Could not save the key's details in VS Code's global state (${redact(String(e), [input.applicationSecret])}). Nothing was changed.`);
+      }
+      return { ...record };
+    });
+  }
+
+  /** After a regenerate in the portal: the same key gets a new application ID and secret. */
+  replacePair(id: string, applicationId: string, applicationSecret: string, verification?: Verification): Promise<KeyRecord> {
+    return this.mutate(async () => {
+      const md = this.read();
+      const key = this.mustGet(md, id);
+      if (applicationId === key.applicationId) {
+        throw new KeyStoreError('invalid', `That is the current application ID of "${key.name}". Regenerating in the Developer Portal gives the key a new ID and secret: paste those.`);
+      }
+      const clash = md.keys.find((k) => k.applicationId === applicationId);
+      if (clash) throw new KeyStoreError('duplicate-id', `Application ID ${applicationId} is already stored as "${clash.name}" (${environmentInfo(clash.environment).label}).`);
+      const oldSecretKey = secretKey(key.id, key.applicationId);
+      try {
+        await this.secrets.store(secretKey(key.id, applicationId), applicationSecret);
+      } catch (e) {
+        throw storageError('store the new application secret', e, [applicationSecret]);
+      }
+      const now = this.now();
+      const v = verification ?? { state: 'unverified' as const };
+      Object.assign(key, {
+        applicationId,
+        regeneratedAt: now,
+        state: v.state,
+        stateDetail: v.detail,
+        mageId: v.mageId ?? key.mageId,
+        profileName: v.profileName ?? key.profileName,
+        lastVerifiedAt: v.state === 'verified' ? now : key.lastVerifiedAt,
+        lastCheckedAt: v.state === 'unverified' ? key.lastCheckedAt : now,
+      });
+      try {
+        await this.write(md);
+      } catch (e) {
+        await Promise.resolve(this.secrets.delete(secretKey(key.id, applicationId))).catch(() => undefined);
+        throw new KeyStoreError('storage', `Could not save the key's details in VS Code's global state (${redact(String(e), [applicationSecret])}). The old pair is kept.`);
+      }
+      // The old secret is useless now (the portal refuses it); failing to delete it leaves no key without a pair.
+      await Promise.resolve(this.secrets.delete(oldSecretKey)).catch(() => undefined);
+      return { ...key };
+    });
+  }
+
+  rename(id: string, newName: string): Promise<KeyRecord> {
+    return this.mutate(async () => {
+      const md = this.read();
+      const key = this.mustGet(md, id);
+      const others = md.keys.filter((k) => k.environment === key.environment && k.id !== id).map((k) => k.name);
+      const name = checkName(newName, others);
+      if (!name.ok) throw new KeyStoreError('duplicate-name', name.message);
+      key.name = name.value;
+      await this.write(md);
+      return { ...key };
+    });
+  }
+
+  setActive(id: string): Promise<KeyRecord> {
+    return this.mutate(async () => {
+      const md = this.read();
+      const key = this.mustGet(md, id);
+      md.active[key.environment] = id;
+      await this.write(md);
+      return { ...key };
+    });
+  }
+
+  recordVerification(id: string, v: Verification): Promise<KeyRecord | undefined> {
+    return this.mutate(async () => {
+      const md = this.read();
+      const key = md.keys.find((k) => k.id === id);
+      if (!key) return undefined;
+      const now = this.now();
+      key.state = v.state;
+      key.stateDetail = v.detail;
+      if (v.mageId) key.mageId = v.mageId;
+      if (v.profileName) key.profileName = v.profileName;
+      key.lastCheckedAt = now;
+      if (v.state === 'verified') key.lastVerifiedAt = now;
+      await this.write(md);
+      return { ...key };
+    });
+  }
+
+  /**
+   * Removes the key: first its secret (if SecretStorage refuses, nothing changed), then its metadata. Should the
+   * metadata write fail, the secret is put back, so the key stays whole.
+   */
+  remove(id: string): Promise<KeyRecord> {
+    return this.mutate(async () => {
+      const md = this.read();
+      const key = this.mustGet(md, id);
+      const sk = secretKey(key.id, key.applicationId);
+      let secret: string | undefined;
+      try {
+        secret = await this.secrets.get(sk);
+        await this.secrets.delete(sk);
+      } catch (e) {
+        throw storageError('delete the application secret', e, secret ? [secret] : []);
+      }
+      md.keys = md.keys.filter((k) => k.id !== id);
+      if (md.active[key.environment] === id) delete md.active[key.environment];
+      try {
+        await this.write(md);
+      } catch (e) {
+        if (secret) await Promise.resolve(this.secrets.store(sk, secret)).catch(() => undefined);
+        throw new KeyStoreError('storage', `Could not update VS Code's global state (${String(e)}). The key was kept.`);
+      }
+      return { ...key };
+    });
+  }
+
+  // ---- what the token service needs (TokenKeySource) ----
+
+  async activeKey(env: EnvironmentId): Promise<{ keyId: string; environment: EnvironmentId; name: string; applicationId: string; applicationSecret: string } | undefined> {
+    const id = this.activeKeyId(env);
+    const key = id ? this.get(id) : undefined;
+    if (!key) return undefined;
+    const secret = await this.secret(key.id);
+    if (!secret) {
+      throw new KeyStoreError('storage', `The application secret of "${key.name}" (${environmentInfo(env).label}) is missing from VS Code's secret storage. Regenerate the key (enter its pair again) to fix this.`);
+    }
+    return { keyId: key.id, environment: env, name: key.name, applicationId: key.applicationId, applicationSecret: secret };
+  }
+
+  async markRejected(keyId: string, error: EqpError): Promise<void> {
+    await this.recordVerification(keyId, { state: 'rejected', detail: error.serverMessage ?? error.message });
+  }
+
+  async markVerified(keyId: string, mageId: string): Promise<void> {
+    const key = this.get(keyId);
+    if (key && key.state === 'verified' && key.mageId === mageId) return;
+    await this.recordVerification(keyId, { state: 'verified', mageId });
+  }
+
+  /** Every environment with its keys, for the tree. */
+  snapshot(): { environment: EnvironmentId; keys: KeyRecord[]; activeKeyId?: string }[] {
+    return ENVIRONMENT_IDS.map((environment) => ({ environment, keys: this.list(environment), activeKeyId: this.activeKeyId(environment) }));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,163 @@
+import * as vscode from 'vscode';
+import { EnvironmentId, environmentInfo } from '../eqp/environments';
+import type { Settings } from '../config';
+import { Disposable } from '../util/lifecycle';
+import { formatDuration, formatTime } from '../util/time';
+import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from './keyStore';
+
+/** What the tree shows of a key's cached session token (no token text: only when it expires). */
+export interface TokenInfoSource {
+  cachedFor(keyId: string): Promise<{ expiresAt: number; applicationId: string } | undefined>;
+  readonly onDidChange: (listener: (env: EnvironmentId) => void) => { dispose(): void };
+}
+
+export class EnvironmentNode {
+  readonly kind = 'environment' as const;
+  constructor(
+    readonly environment: EnvironmentId,
+    readonly keys: KeyRecord[],
+    readonly isActive: boolean,
+    readonly activeKeyId: string | undefined,
+  ) {}
+
+  getTreeItem(): vscode.TreeItem {
+    const info = environmentInfo(this.environment);
+    const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `env/${this.environment}`;
+    item.description = `${this.keys.length}/${MAX_KEYS_PER_ENVIRONMENT} keys${this.isActive ? ' · active' : ''}`;
+    item.iconPath = new vscode.ThemeIcon(this.isActive ? 'globe' : 'circle-large-outline');
+    item.contextValue = `eqp:environment${this.isActive ? '+active' : ''}${this.keys.length >= MAX_KEYS_PER_ENVIRONMENT ? '+full' : ''}`;
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`**${info.label}**${this.isActive ? ' (active environment)' : ''}\n\n`);
+    tip.appendMarkdown(`${this.keys.length} of ${MAX_KEYS_PER_ENVIRONMENT} API access keys used (the Developer Portal allows ${MAX_KEYS_PER_ENVIRONMENT} per environment).\n\n`);
+    tip.appendMarkdown('Keys and session tokens of one environment never work in the other.');
+    item.tooltip = tip;
+    item.accessibilityInformation = { label: `${info.label} environment, ${this.keys.length} of ${MAX_KEYS_PER_ENVIRONMENT} keys${this.isActive ? ', active' : ''}` };
+    return item;
+  }
+}
+
+const STATE_TEXT: Record<KeyRecord['state'], { text: string; icon: string; color?: string; meaning: string }> = {
+  verified: { text: 'verified', icon: 'pass', color: 'testing.iconPassed', meaning: 'The EQP API issued a session token for this pair.' },
+  unverified: { text: 'not verified yet', icon: 'circle-outline', meaning: 'This pair has not been tried yet. Run **Verify** to mint a token with it.' },
+  rejected: {
+    text: 'rejected by the server', icon: 'error', color: 'errorForeground',
+    meaning: 'The EQP API refused this pair (401/403): it was regenerated or deleted in the Developer Portal, mistyped, or it belongs to the other environment. Run **Regenerate…** and enter the pair the portal shows now.',
+  },
+  unreachable: { text: 'unreachable', icon: 'cloud-offline', color: 'problemsWarningIcon.foreground', meaning: 'The EQP API could not be reached or gave no usable answer when this key was last checked. Check the network, proxy and `eqp.*.apiUrl` settings, then run **Verify**.' },
+};
+
+export class KeyNode {
+  readonly kind = 'key' as const;
+  constructor(
+    readonly key: KeyRecord,
+    readonly parent: EnvironmentNode,
+    readonly isActive: boolean,
+    readonly token: { expiresAt: number; applicationId: string } | undefined,
+    private readonly now: number,
+  ) {}
+
+  getTreeItem(): vscode.TreeItem {
+    const k = this.key;
+    const state = STATE_TEXT[k.state];
+    const item = new vscode.TreeItem(k.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `key/${k.id}`;
+    const stateText = k.state === 'verified' ? [state.text, k.mageId, k.profileName].filter(Boolean).join(' · ') : state.text;
+    const tokenLive = this.token && this.token.expiresAt > this.now;
+    const tokenText = tokenLive ? `token ${formatDuration(this.token!.expiresAt - this.now)}` : undefined;
+    item.description = [k.applicationId, stateText, tokenText, this.isActive ? 'active' : undefined].filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon(state.icon, state.color ? new vscode.ThemeColor(state.color) : undefined);
+    item.contextValue = `eqp:key${this.isActive ? '+active' : ''}${k.state === 'rejected' ? '+rejected' : ''}`;
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`**${escapeMd(k.name)}** · ${environmentInfo(k.environment).label}${this.isActive ? ' · active key' : ''}\n\n`);
+    tip.appendMarkdown(`Application ID: \`${k.applicationId}\` (the secret is kept in VS Code's secret storage and never shown)\n\n`);
+    tip.appendMarkdown(`State: **${state.text}**${k.mageId ? ` · account \`${k.mageId}\`` : ''}${k.profileName ? ` (${escapeMd(k.profileName)})` : ''}\n\n`);
+    tip.appendMarkdown(`${state.meaning}\n\n`);
+    if (k.stateDetail && k.state !== 'verified') tip.appendMarkdown(`Last answer: ${escapeMd(k.stateDetail)}\n\n`);
+    tip.appendMarkdown(`Added ${formatTime(k.addedAt)}`);
+    if (k.regeneratedAt) tip.appendMarkdown(` · regenerated ${formatTime(k.regeneratedAt)}`);
+    tip.appendMarkdown(k.lastVerifiedAt ? ` · last verified ${formatTime(k.lastVerifiedAt)}` : ' · never verified');
+    if (tokenLive) {
+      const old = this.token!.applicationId !== k.applicationId;
+      tip.appendMarkdown(`\n\nHolds a session token until ${formatTime(this.token!.expiresAt)}${old ? ' (obtained with the pair before it was regenerated: it stays valid until then)' : ''}.`);
+    }
+    item.tooltip = tip;
+    item.accessibilityInformation = { label: `Key ${k.name}, application ID ${k.applicationId}, ${stateText}${this.isActive ? ', active' : ''}` };
+    return item;
+  }
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+export type TreeNode = EnvironmentNode | KeyNode;
+
+export function isTreeNode(x: unknown): x is TreeNode {
+  return x instanceof EnvironmentNode || x instanceof KeyNode;
+}
+
+/**
+ * The API Keys view: Production and Sandbox with their keys. With no key at all it is empty, so the view
+ * shows its welcome content. Listens to the store, the settings and the token service; never notifies from
+ * getChildren.
+ */
+export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
+  private readonly emitter = this.register(new vscode.EventEmitter<TreeNode | undefined>());
+  readonly onDidChangeTreeData = this.emitter.event;
+  private roots: EnvironmentNode[] = [];
+
+  constructor(
+    private readonly store: KeyStore,
+    private readonly settings: Settings,
+    private readonly tokens?: TokenInfoSource,
+  ) {
+    super();
+    this.register(toDisposable(store.onDidChange(() => this.refresh())));
+    this.register(settings.onDidChange(() => this.refresh()));
+    if (tokens) this.register(toDisposable(tokens.onDidChange(() => this.refresh())));
+  }
+
+  refresh(): void {
+    this.emitter.fire(undefined);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    return node.getTreeItem();
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) {
+      const snapshot = this.store.snapshot();
+      if (snapshot.every((s) => s.keys.length === 0)) return (this.roots = []);
+      const active = this.settings.activeEnvironment;
+      this.roots = snapshot.map((s) => new EnvironmentNode(s.environment, s.keys, s.environment === active, s.activeKeyId));
+      return this.roots;
+    }
+    if (node instanceof EnvironmentNode) {
+      const now = Date.now();
+      return Promise.all(
+        node.keys.map(async (k) => new KeyNode(k, node, k.id === node.activeKeyId, await this.tokens?.cachedFor(k.id).catch(() => undefined), now)),
+      );
+    }
+    return [];
+  }
+
+  getParent(node: TreeNode): TreeNode | undefined {
+    return node instanceof KeyNode ? node.parent : undefined;
+  }
+
+  /** The node of a key as last rendered (for reveal). */
+  async nodeFor(keyId: string): Promise<KeyNode | undefined> {
+    for (const env of await this.getChildren()) {
+      if (env instanceof EnvironmentNode && env.keys.some((k) => k.id === keyId)) {
+        return (await this.getChildren(env)).find((n): n is KeyNode => n instanceof KeyNode && n.key.id === keyId);
+      }
+    }
+    return undefined;
+  }
+}
+
+function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
+}

@@ -1,0 +1,111 @@
+// The key store's write ordering, in plain Node. The two storages are small in-memory stand-ins for
+// context.secrets and context.globalState that can fail on demand (the integration suite runs the same
+// store over VS Code's real SecretStorage).
+import * as assert from 'node:assert/strict';
+import { KeyStore, KeyStoreError } from '../../src/keys/keyStore';
+
+class Secrets {
+  readonly map = new Map<string, string>();
+  fail: Partial<Record<'get' | 'store' | 'delete', boolean>> = {};
+  async get(k: string) { if (this.fail.get) throw new Error('keyring locked'); return this.map.get(k); }
+  async store(k: string, v: string) { if (this.fail.store) throw new Error('no keyring'); this.map.set(k, v); }
+  async delete(k: string) { if (this.fail.delete) throw new Error('no keyring'); this.map.delete(k); }
+}
+class Memento {
+  readonly map = new Map<string, unknown>();
+  fail = false;
+  get<T>(k: string) { return this.map.get(k) as T | undefined; }
+  async update(k: string, v: unknown) { if (this.fail) throw new Error('disk full'); this.map.set(k, JSON.parse(JSON.stringify(v))); }
+}
+
+const S1 = 'a'.repeat(40);
+const S2 = 'b'.repeat(40);
+
+describe('KeyStore', () => {
+  let secrets: Secrets;
+  let memento: Memento;
+  let store: KeyStore;
+  let n = 0;
+  beforeEach(() => {
+    secrets = new Secrets();
+    memento = new Memento();
+    store = new KeyStore(secrets, memento, { newId: () => `k${++n}` });
+  });
+
+  it('stores the secret in secrets and everything else in the memento', async () => {
+    const k = await store.add({ environment: 'sandbox', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 });
+    assert.equal(secrets.map.get(`eqp.secret.${k.id}.AQ17NZ49WC`), S1);
+    assert.ok(!JSON.stringify([...memento.map.values()]).includes(S1));
+    assert.equal(await store.secret(k.id), S1);
+    assert.equal(store.activeKeyId('sandbox'), k.id);
+  });
+
+  it('enforces 3 keys per environment, unique names per environment and unique application IDs', async () => {
+    for (const [i, name] of ['A', 'B', 'C'].entries()) await store.add({ environment: 'production', name, applicationId: `ID00000${i}`, applicationSecret: S1 });
+    await assert.rejects(store.add({ environment: 'production', name: 'D', applicationId: 'ID000009', applicationSecret: S1 }), (e: KeyStoreError) => e.kind === 'limit');
+    await store.add({ environment: 'sandbox', name: 'A', applicationId: 'ID000010', applicationSecret: S1 });
+    await assert.rejects(store.add({ environment: 'sandbox', name: 'a', applicationId: 'ID000011', applicationSecret: S1 }), (e: KeyStoreError) => e.kind === 'duplicate-name');
+    await assert.rejects(store.add({ environment: 'sandbox', name: 'Z', applicationId: 'ID000001', applicationSecret: S1 }), (e: KeyStoreError) => e.kind === 'duplicate-id');
+    assert.equal(secrets.map.size, 4);
+  });
+
+  it('a failed secret store changes nothing; a failed metadata write takes the secret back out', async () => {
+    secrets.fail.store = true;
+    await assert.rejects(store.add({ environment: 'sandbox', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 }), /could not store.*keyring.*plain text/s);
+    assert.equal(store.list().length, 0);
+    secrets.fail.store = false;
+    memento.fail = true;
+    await assert.rejects(store.add({ environment: 'sandbox', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 }), /Nothing was changed/);
+    assert.equal(secrets.map.size, 0, 'no orphaned secret');
+  });
+
+  it('replacePair stores the new secret before switching, and keeps the old pair on any failure', async () => {
+    const k = await store.add({ environment: 'sandbox', name: 'CI', applicationId: 'OLD0000001', applicationSecret: S1 });
+    secrets.fail.store = true;
+    await assert.rejects(store.replacePair(k.id, 'NEW0000001', S2));
+    assert.equal(store.get(k.id)?.applicationId, 'OLD0000001');
+    assert.equal(await store.secret(k.id), S1);
+    secrets.fail.store = false;
+    memento.fail = true;
+    await assert.rejects(store.replacePair(k.id, 'NEW0000001', S2), /old pair is kept/);
+    memento.fail = false;
+    assert.equal(await store.secret(k.id), S1);
+    assert.deepEqual([...secrets.map.keys()], [`eqp.secret.${k.id}.OLD0000001`]);
+    const r = await store.replacePair(k.id, 'NEW0000001', S2, { state: 'verified', mageId: 'MAG1' });
+    assert.equal(r.id, k.id);
+    assert.equal(await store.secret(k.id), S2);
+    assert.deepEqual([...secrets.map.keys()], [`eqp.secret.${k.id}.NEW0000001`]);
+  });
+
+  it('remove: a refused secret delete keeps the key whole; a failed metadata write puts the secret back', async () => {
+    const k = await store.add({ environment: 'production', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 });
+    secrets.fail.delete = true;
+    await assert.rejects(store.remove(k.id), /could not delete/);
+    assert.equal(await store.secret(k.id), S1);
+    secrets.fail.delete = false;
+    memento.fail = true;
+    await assert.rejects(store.remove(k.id), /kept/);
+    memento.fail = false;
+    assert.ok(store.get(k.id));
+    assert.equal(await store.secret(k.id), S1);
+    await store.remove(k.id);
+    assert.equal(store.list().length, 0);
+    assert.equal(secrets.map.size, 0);
+  });
+
+  it('serialises concurrent writes so none is lost', async () => {
+    await Promise.all(['A', 'B', 'C'].map((name, i) => store.add({ environment: 'sandbox', name, applicationId: `ID10000${i}`, applicationSecret: S1 })));
+    assert.deepEqual(store.list('sandbox').map((k) => k.name).sort(), ['A', 'B', 'C']);
+  });
+
+  it('reload fires only when the metadata really changed (secrets.onDidChange may fire twice)', async () => {
+    let fired = 0;
+    store.onDidChange(() => fired++);
+    assert.equal(store.reload(), false);
+    const other = new KeyStore(secrets, memento, { newId: () => 'other' });
+    await other.add({ environment: 'sandbox', name: 'W2', applicationId: 'AQ17NZ49WC', applicationSecret: S1 });
+    assert.equal(store.reload(), true);
+    assert.equal(store.reload(), false);
+    assert.equal(fired, 1);
+  });
+});
