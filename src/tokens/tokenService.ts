@@ -1,0 +1,557 @@
+/**
+ * Session tokens for the active API access key of an environment: cached in secret storage, minted when the
+ * cached one is about to expire, one request per key however many callers ask at once, and the retry policy
+ * for the token endpoint (the client itself never retries). No `vscode` import: it runs in plain Node tests.
+ */
+import type { EqpClient } from '../eqp/client';
+import { type EnvironmentId, environmentInfo } from '../eqp/environments';
+import { EqpError } from '../eqp/errors';
+import { redact } from '../eqp/redact';
+
+export interface ActiveKey {
+  keyId: string;
+  environment: EnvironmentId;
+  name: string;
+  applicationId: string;
+  applicationSecret: string;
+}
+
+/** Implemented by the key store (src/keys). */
+export interface TokenKeySource {
+  /** The environment's active key with its secret; undefined: no key in that environment. */
+  activeKey(env: EnvironmentId): Promise<ActiveKey | undefined>;
+  /** The token endpoint answered 401/403 for this key. */
+  markRejected(keyId: string, error: EqpError): Promise<void>;
+  /** A token was minted with this key. */
+  markVerified(keyId: string, mageId: string): Promise<void>;
+}
+
+/** vscode.SecretStorage fits this. */
+export interface SecretCache {
+  get(key: string): Thenable<string | undefined>;
+  store(key: string, value: string): Thenable<void>;
+  delete(key: string): Thenable<void>;
+}
+
+export interface CachedToken {
+  keyId: string;
+  environment: EnvironmentId;
+  /** The pair that minted it; after a regenerate this is the old ID (the token stays usable until it expires). */
+  applicationId: string;
+  keyName: string;
+  mageId: string;
+  token: string;
+  /** ms since epoch, local clock, taken when the request was sent. */
+  obtainedAt: number;
+  /** obtainedAt + the lifetime the server granted. */
+  expiresAt: number;
+}
+
+/** Something failed that did not stop the caller from getting its answer (see `onWarning`). */
+export interface TokenServiceWarning {
+  operation: 'cache-read' | 'cache-store' | 'cache-delete' | 'mark-verified' | 'mark-rejected';
+  keyId: string;
+  /** One sentence for the log; holds no secret or token. */
+  message: string;
+  error: unknown;
+}
+
+export interface TokenServiceOptions {
+  /** Seconds to ask for (setting eqp.token.lifetime, default 7200). */
+  lifetime(): number;
+  /** Seconds (setting eqp.token.refreshMargin, default 120). */
+  refreshMargin(): number;
+  /** ms; default Date.now. */
+  now?(): number;
+  /** Default: setTimeout, rejecting with an EqpError of kind 'cancelled' when `signal` aborts. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  /** 5xx / network / timeout / 429 retries, default 2 (so 3 attempts). */
+  maxRetries?: number;
+  /** Backoff base, default 500, doubled each retry. */
+  retryBaseMs?: number;
+  /** Longest Retry-After honoured by waiting, default 30; longer => error saying when. */
+  maxRetryAfterSeconds?: number;
+  /**
+   * Secret storage or the key source failed on the side (e.g. no OS keyring: the token could not be saved).
+   * The caller still gets its token or its original error. Default: console.warn.
+   */
+  onWarning?(warning: TokenServiceWarning): void;
+}
+
+interface Disposable {
+  dispose(): void;
+}
+
+const CACHE_PREFIX = 'eqp.token.';
+
+/** One shared attempt to produce a token for a key; callers wait on `promise`. */
+class Flight {
+  /** Set once the flight decided to mint (forceNew, or the cache had nothing fresh enough). */
+  minting: boolean;
+  waiters = 0;
+  settled = false;
+  readonly controller = new AbortController();
+  readonly promise: Promise<CachedToken>;
+
+  constructor(
+    readonly keyId: string,
+    /** Mints whatever the cache holds, so a forceNew caller may share it. */
+    readonly forceNew: boolean,
+    work: (flight: Flight) => Promise<CachedToken>,
+  ) {
+    this.minting = forceNew;
+    this.promise = work(this).finally(() => {
+      this.settled = true;
+    });
+    // Every waiter may have gone (cancelled) by the time it fails: that is not an unhandled rejection.
+    this.promise.catch(() => undefined);
+  }
+}
+
+export class TokenService {
+  private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly maxRetries: number;
+  private readonly retryBaseMs: number;
+  private readonly maxRetryAfterSeconds: number;
+  private readonly warn: (warning: TokenServiceWarning) => void;
+
+  private readonly flights = new Map<string, Flight>();
+  /** Key ids known to have a cached token, and their environment (for `forget()` and `onDidChange`). */
+  private readonly index = new Map<string, EnvironmentId>();
+  /** Bumped by `forget(keyId)`, so a mint already under way does not put a forgotten key's token back. */
+  private readonly generations = new Map<string, number>();
+  private readonly listeners = new Set<(env: EnvironmentId) => void>();
+
+  constructor(
+    private readonly client: Pick<EqpClient, 'getSessionToken'>,
+    private readonly keys: TokenKeySource,
+    private readonly cache: SecretCache,
+    private readonly options: TokenServiceOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.maxRetries = nonNegative(options.maxRetries, 2);
+    this.retryBaseMs = nonNegative(options.retryBaseMs, 500);
+    this.maxRetryAfterSeconds = nonNegative(options.maxRetryAfterSeconds, 30);
+    this.warn = options.onWarning ?? ((w) => console.warn(`[eqp-keys] ${w.message}`));
+  }
+
+  /** Fires with the environment after a token of one of its keys was stored or forgotten. */
+  readonly onDidChange = (listener: (env: EnvironmentId) => void): Disposable => {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  };
+
+  /**
+   * A session token of `env`'s active key with more than `refreshMargin()` seconds to live: the cached one, or a
+   * new one (one request per key, shared by all concurrent callers). `forceNew` ignores the cached token; it is
+   * replaced only once the new one has been minted. Throws EqpError: 'config' when there is no key, 'cancelled'
+   * when `signal` aborts (the shared request goes on for the other callers), otherwise the client's error.
+   */
+  async getToken(env: EnvironmentId, opts: { signal?: AbortSignal; forceNew?: boolean } = {}): Promise<CachedToken> {
+    const { signal, forceNew = false } = opts;
+    throwIfAborted(signal);
+    const key = await this.keys.activeKey(env);
+    throwIfAborted(signal);
+    if (!key) {
+      const label = environmentInfo(env).label;
+      throw new EqpError('config', `There is no API access key for ${label}.`, {
+        hint: `Create one in the ${label} Developer Portal (Account → Manage API Keys), then add it in the EQP Keys view.`,
+      });
+    }
+    for (;;) {
+      const current = this.flights.get(key.keyId);
+      if (!current) {
+        return this.wait(this.startFlight(key, forceNew), signal);
+      }
+      if (!forceNew || current.forceNew) {
+        return this.wait(current, signal);
+      }
+      // A forceNew caller may share a flight only if it mints. Whether this one does is decided after its cache
+      // read, so wait for it: a token it minted is as new as ours would be; one it took from the cache is not.
+      try {
+        const token = await this.wait(current, signal);
+        if (current.minting) {
+          return token;
+        }
+      } catch (e) {
+        // A failed mint is the very attempt we would make; anything else (it was cancelled) is not ours.
+        if (current.minting || signal?.aborted) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The active key's cached token if it has not expired; never touches the network. */
+  async peek(env: EnvironmentId): Promise<CachedToken | undefined> {
+    const key = await this.keys.activeKey(env);
+    if (!key) {
+      return undefined;
+    }
+    const cached = await this.cachedFor(key.keyId);
+    return cached && cached.expiresAt > this.now() ? cached : undefined;
+  }
+
+  /** A key's cached token, if any, expired or not. An entry that cannot be read counts as none. */
+  async cachedFor(keyId: string): Promise<CachedToken | undefined> {
+    let raw: string | undefined;
+    try {
+      raw = await this.cache.get(cacheKey(keyId));
+    } catch (e) {
+      this.report('cache-read', keyId, `Could not read the cached session token of key ${keyId}`, e);
+      return undefined;
+    }
+    const cached = parseCachedToken(raw, keyId);
+    if (cached) {
+      this.index.set(keyId, cached.environment);
+    }
+    return cached;
+  }
+
+  /**
+   * Drops one key's cached token, or all tokens this service knows of: those it stored or read since it was
+   * created (after a reload, a key is known once `peek`, `getToken` or `cachedFor` has looked at it).
+   */
+  async forget(keyId?: string): Promise<void> {
+    const ids = keyId !== undefined ? [keyId] : [...this.index.keys()];
+    for (const id of ids) {
+      this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+      const env = this.index.get(id) ?? (await this.cachedFor(id))?.environment;
+      this.index.delete(id);
+      try {
+        await this.cache.delete(cacheKey(id));
+      } catch (e) {
+        this.report('cache-delete', id, `Could not delete the cached session token of key ${id}`, e);
+        continue;
+      }
+      if (env) {
+        this.fire(env);
+      }
+    }
+  }
+
+  // ---- single flight --------------------------------------------------------------------------------------
+
+  private startFlight(key: ActiveKey, forceNew: boolean): Flight {
+    const flight = new Flight(key.keyId, forceNew, async (self) => {
+      try {
+        return await this.resolve(key, self);
+      } finally {
+        if (this.flights.get(key.keyId) === self) {
+          this.flights.delete(key.keyId);
+        }
+      }
+    });
+    this.flights.set(key.keyId, flight);
+    return flight;
+  }
+
+  /** Waits for a flight on behalf of one caller; the caller's abort stops only its own wait. */
+  private async wait(flight: Flight, signal: AbortSignal | undefined): Promise<CachedToken> {
+    flight.waiters++;
+    try {
+      return await raceAbort(flight.promise, signal);
+    } finally {
+      flight.waiters--;
+      if (flight.waiters === 0 && signal?.aborted && !flight.settled) {
+        // Nobody is waiting any more: stop the request, and let the next caller start afresh.
+        flight.controller.abort();
+        if (this.flights.get(flight.keyId) === flight) {
+          this.flights.delete(flight.keyId);
+        }
+      }
+    }
+  }
+
+  /** The flight's work: the cached token when fresh enough, else a new one. */
+  private async resolve(key: ActiveKey, flight: Flight): Promise<CachedToken> {
+    if (!flight.forceNew) {
+      const cached = await this.cachedFor(key.keyId);
+      if (cached && cached.environment === key.environment && this.isFresh(cached)) {
+        return cached;
+      }
+      flight.minting = true;
+    }
+    return this.mint(key, flight.controller.signal);
+  }
+
+  /**
+   * Fresh: more than refreshMargin() seconds to live. The margin is capped at half the granted lifetime, so a
+   * server that grants less than the margin does not make every call mint a new token.
+   */
+  private isFresh(token: CachedToken): boolean {
+    const marginMs = Math.max(0, this.options.refreshMargin() * 1000);
+    const cap = (token.expiresAt - token.obtainedAt) / 2;
+    return token.expiresAt - this.now() > Math.min(marginMs, cap);
+  }
+
+  // ---- minting and retries --------------------------------------------------------------------------------
+
+  private async mint(key: ActiveKey, signal: AbortSignal): Promise<CachedToken> {
+    const generation = this.generations.get(key.keyId) ?? 0;
+    const lifetime = requestedLifetime(this.options.lifetime());
+    let retries = 0;
+    for (;;) {
+      // Expiry counts from when the request left: the server's clock started no later than that.
+      const sentAt = this.now();
+      let error: unknown;
+      try {
+        const session = await this.client.getSessionToken(
+          key.environment,
+          key.applicationId,
+          key.applicationSecret,
+          lifetime,
+          signal,
+        );
+        const token: CachedToken = {
+          keyId: key.keyId,
+          environment: key.environment,
+          applicationId: key.applicationId,
+          keyName: key.name,
+          mageId: session.mageId,
+          token: session.token,
+          obtainedAt: sentAt,
+          expiresAt: sentAt + session.expiresIn * 1000,
+        };
+        await this.afterMint(key, token, generation);
+        return token;
+      } catch (e) {
+        error = e;
+      }
+      const wait = await this.retryDelay(key, error, retries, signal);
+      if (wait === undefined) {
+        throw error;
+      }
+      retries++;
+      await this.sleep(wait, signal);
+      if (signal.aborted) {
+        throw cancelledError();
+      }
+    }
+  }
+
+  /** Stores the new token (unless its key was forgotten meanwhile) and tells the key source. */
+  private async afterMint(key: ActiveKey, token: CachedToken, generation: number): Promise<void> {
+    if ((this.generations.get(key.keyId) ?? 0) === generation) {
+      try {
+        await this.cache.store(cacheKey(key.keyId), JSON.stringify(token));
+        this.index.set(key.keyId, key.environment);
+        this.fire(key.environment);
+      } catch (e) {
+        this.report(
+          'cache-store',
+          key.keyId,
+          `Could not save the session token of key "${key.name}" in secret storage, so it will not be reused`,
+          e,
+          [token.token, key.applicationSecret],
+        );
+      }
+    }
+    try {
+      await this.keys.markVerified(key.keyId, token.mageId);
+    } catch (e) {
+      this.report('mark-verified', key.keyId, `Could not record that key "${key.name}" works`, e, [
+        token.token,
+        key.applicationSecret,
+      ]);
+    }
+  }
+
+  /**
+   * How long to wait before the next attempt, or undefined when `error` is final. Throws instead when the error
+   * needs rewording (a Retry-After too long to wait for, retries used up).
+   */
+  private async retryDelay(key: ActiveKey, error: unknown, retries: number, signal: AbortSignal): Promise<number | undefined> {
+    if (!(error instanceof EqpError)) {
+      return undefined;
+    }
+    if (signal.aborted || error.kind === 'cancelled') {
+      throw error.kind === 'cancelled' ? error : cancelledError();
+    }
+    if (error.isAuthFailure) {
+      try {
+        await this.keys.markRejected(key.keyId, error);
+      } catch (e) {
+        this.report('mark-rejected', key.keyId, `Could not record that key "${key.name}" was refused`, e, [
+          key.applicationSecret,
+        ]);
+      }
+      return undefined;
+    }
+    const status = error.status ?? 0;
+    const retryable =
+      error.kind === 'network' || error.kind === 'timeout' || (error.kind === 'http' && (status === 429 || status >= 500));
+    if (!retryable) {
+      return undefined;
+    }
+    const retryAfter = error.retryAfterSeconds;
+    if (retryAfter !== undefined && retryAfter > this.maxRetryAfterSeconds) {
+      throw tryLaterError(error, retryAfter, this.now());
+    }
+    if (retries >= this.maxRetries) {
+      throw gaveUpError(error, retries + 1);
+    }
+    return retryAfter !== undefined ? retryAfter * 1000 : this.retryBaseMs * 2 ** retries;
+  }
+
+  // ---- small helpers --------------------------------------------------------------------------------------
+
+  private fire(env: EnvironmentId): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(env);
+      } catch (e) {
+        console.error('[eqp-keys] a TokenService.onDidChange listener threw', e);
+      }
+    }
+  }
+
+  private report(
+    operation: TokenServiceWarning['operation'],
+    keyId: string,
+    what: string,
+    error: unknown,
+    secrets: string[] = [],
+  ): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = redact(`${what}: ${reason}`, secrets);
+    try {
+      this.warn({ operation, keyId, message, error });
+    } catch {
+      // A failing warning handler must not turn a good token into a failure.
+    }
+  }
+}
+
+// ---- module helpers -----------------------------------------------------------------------------------------
+
+function cacheKey(keyId: string): string {
+  return `${CACHE_PREFIX}${keyId}`;
+}
+
+/** The stored JSON when it is a whole CachedToken of this key; anything else counts as no cache. */
+function parseCachedToken(raw: string | undefined, keyId: string): CachedToken | undefined {
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') {
+    return undefined;
+  }
+  const t = value as Record<string, unknown>;
+  const text = (v: unknown): boolean => typeof v === 'string' && v !== '';
+  const time = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+  const ok =
+    t.keyId === keyId &&
+    (t.environment === 'production' || t.environment === 'sandbox') &&
+    text(t.applicationId) &&
+    typeof t.keyName === 'string' &&
+    text(t.mageId) &&
+    text(t.token) &&
+    time(t.obtainedAt) &&
+    time(t.expiresAt);
+  return ok ? (t as unknown as CachedToken) : undefined;
+}
+
+/** The lifetime setting as the API wants it: whole seconds above 0; otherwise let the server choose. */
+function requestedLifetime(seconds: number): number | undefined {
+  return Number.isFinite(seconds) && seconds >= 1 ? Math.floor(seconds) : undefined;
+}
+
+function nonNegative(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+function cancelledError(): EqpError {
+  return new EqpError('cancelled', 'The session token request was cancelled.');
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw cancelledError();
+  }
+}
+
+/** `promise`, or a 'cancelled' EqpError as soon as `signal` aborts (the promise itself goes on). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) {
+    return promise;
+  }
+  if (signal.aborted) {
+    return Promise.reject(cancelledError());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(cancelledError());
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(cancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The same error, reworded to say how many attempts were made. */
+function gaveUpError(error: EqpError, attempts: number): EqpError {
+  return new EqpError(error.kind, `${error.message} Gave up after ${attempts} attempts.`, {
+    status: error.status,
+    code: error.code,
+    serverMessage: error.serverMessage,
+    hint: error.hint,
+    retryAfterSeconds: error.retryAfterSeconds,
+  });
+}
+
+/** A Retry-After too long to wait for inside a command: say when the user may try again. */
+function tryLaterError(error: EqpError, seconds: number, now: number): EqpError {
+  const at = new Date(now + seconds * 1000);
+  const clock = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return new EqpError(error.kind, `${error.message} Try again in ${formatWait(seconds)} (after ${clock}).`, {
+    status: error.status,
+    code: error.code,
+    serverMessage: error.serverMessage,
+    hint: `The server asked to wait ${formatWait(seconds)}; requesting sooner will likely be refused again.`,
+    retryAfterSeconds: seconds,
+  });
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 120) {
+    return `${seconds} seconds`;
+  }
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 120) {
+    return `${minutes} minutes`;
+  }
+  return `${Math.ceil(minutes / 60)} hours`;
+}

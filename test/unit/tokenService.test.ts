@@ -1,0 +1,539 @@
+// TokenService with the real EqpClient against the real EQP sandbox server on 127.0.0.1, an in-memory
+// SecretCache and a key source backed by keys created in the sandbox. Request counts come from the sandbox.
+import * as assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { EqpClient, EqpError, type EnvironmentId, type EqpErrorKind } from '../../src/eqp';
+import {
+  type ActiveKey,
+  type CachedToken,
+  type SecretCache,
+  type TokenKeySource,
+  TokenService,
+  type TokenServiceOptions,
+  type TokenServiceWarning,
+} from '../../src/tokens/tokenService';
+import { EqpSandbox, type SandboxKey } from '../sandbox/server';
+
+/** SecretStorage stand-in: a Map, with switches to make it fail like a missing OS keyring does. */
+class MemoryCache implements SecretCache {
+  readonly map = new Map<string, string>();
+  failStore = false;
+  failGet = false;
+
+  async get(key: string): Promise<string | undefined> {
+    if (this.failGet) throw new Error('keyring unavailable (get)');
+    return this.map.get(key);
+  }
+
+  async store(key: string, value: string): Promise<void> {
+    if (this.failStore) throw new Error('keyring unavailable (store)');
+    this.map.set(key, value);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.map.delete(key);
+  }
+
+  parsed(keyId: string): CachedToken | undefined {
+    const raw = this.map.get(`eqp.token.${keyId}`);
+    return raw === undefined ? undefined : (JSON.parse(raw) as CachedToken);
+  }
+}
+
+/** The key store's part, holding sandbox keys under stable key ids; records what it was told. */
+class FakeKeys implements TokenKeySource {
+  private readonly active = new Map<EnvironmentId, ActiveKey>();
+  readonly rejected: { keyId: string; error: EqpError }[] = [];
+  readonly verified: { keyId: string; mageId: string }[] = [];
+
+  use(env: EnvironmentId, keyId: string, key: SandboxKey): ActiveKey {
+    const active: ActiveKey = {
+      keyId,
+      environment: env,
+      name: key.name,
+      applicationId: key.applicationId,
+      applicationSecret: key.applicationSecret,
+    };
+    this.active.set(env, active);
+    return active;
+  }
+
+  async activeKey(env: EnvironmentId): Promise<ActiveKey | undefined> {
+    const key = this.active.get(env);
+    return key ? { ...key } : undefined;
+  }
+
+  async markRejected(keyId: string, error: EqpError): Promise<void> {
+    this.rejected.push({ keyId, error });
+  }
+
+  async markVerified(keyId: string, mageId: string): Promise<void> {
+    this.verified.push({ keyId, mageId });
+  }
+}
+
+async function rejectsWith(promise: Promise<unknown>, kind: EqpErrorKind, secrets: readonly string[] = []): Promise<EqpError> {
+  try {
+    await promise;
+  } catch (e) {
+    assert.ok(e instanceof EqpError, `expected an EqpError, got ${inspect(e)}`);
+    assert.equal(e.kind, kind, `kind of: ${e.message}`);
+    for (const secret of secrets) {
+      assert.ok(!e.message.includes(secret) && !e.hint.includes(secret), `a secret in: ${e.message} ${e.hint}`);
+    }
+    return e;
+  }
+  return assert.fail(`expected an EqpError of kind ${kind}, but the call succeeded`);
+}
+
+describe('TokenService (real EqpClient, real EQP sandbox)', function () {
+  this.timeout(10_000);
+
+  let sandbox: EqpSandbox;
+  let client: EqpClient;
+  let cache: MemoryCache;
+  let keys: FakeKeys;
+  /** What the injected sleep was asked to wait, in ms (it returns at once). */
+  let sleeps: number[];
+  let warnings: TokenServiceWarning[];
+  let key: SandboxKey;
+  const ENV: EnvironmentId = 'sandbox';
+  const KEY_ID = 'key-1';
+
+  function service(overrides: Partial<TokenServiceOptions> = {}, useClient: EqpClient = client): TokenService {
+    return new TokenService(useClient, keys, cache, {
+      lifetime: () => 7200,
+      refreshMargin: () => 120,
+      // The local clock follows the sandbox clock, so advancing one advances both.
+      now: () => sandbox.clock.now(),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      retryBaseMs: 10,
+      onWarning: (w) => warnings.push(w),
+      ...overrides,
+    });
+  }
+
+  before(async () => {
+    sandbox = await EqpSandbox.start();
+    client = new EqpClient((env) => sandbox.apiUrl(env));
+  });
+
+  after(async () => {
+    await sandbox.close();
+  });
+
+  beforeEach(() => {
+    cache = new MemoryCache();
+    keys = new FakeKeys();
+    sleeps = [];
+    warnings = [];
+    key = sandbox.createKey(ENV, 'ci');
+    keys.use(ENV, KEY_ID, key);
+    sandbox.clearLog();
+  });
+
+  afterEach(() => {
+    sandbox.clearFaults();
+    sandbox.setLimits({ maxLifetime: 7200, defaultLifetime: 3600 });
+    for (const env of ['production', 'sandbox'] as const) {
+      for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+    }
+  });
+
+  describe('caching', () => {
+    it('mints on the first call, and reuses the cached token on the second', async () => {
+      const tokens = service();
+      const before = sandbox.clock.now();
+      const first = await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.equal(first.keyId, KEY_ID);
+      assert.equal(first.environment, ENV);
+      assert.equal(first.applicationId, key.applicationId);
+      assert.equal(first.keyName, 'ci');
+      assert.equal(first.mageId, sandbox.account(ENV).mageId);
+      assert.ok(first.obtainedAt >= before && first.obtainedAt <= sandbox.clock.now());
+      assert.equal(first.expiresAt, first.obtainedAt + 7200_000);
+      assert.deepEqual(keys.verified, [{ keyId: KEY_ID, mageId: sandbox.account(ENV).mageId }]);
+      assert.deepEqual(cache.parsed(KEY_ID), first);
+
+      const second = await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.deepEqual(second, first);
+
+      // It is a real token: the sandbox accepts it.
+      const profile = await client.getProfile(ENV, first.token, first.mageId);
+      assert.equal(profile.mageId, sandbox.account(ENV).mageId);
+    });
+
+    it('50 concurrent callers share one request', async () => {
+      const tokens = service();
+      const all = await Promise.all(Array.from({ length: 50 }, () => tokens.getToken(ENV)));
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.equal(new Set(all.map((t) => t.token)).size, 1);
+      assert.equal(keys.verified.length, 1);
+    });
+
+    it('a new TokenService over the same cache (a reload) reuses the stored token without a request', async () => {
+      const first = await service().getToken(ENV);
+      sandbox.clearLog();
+      const reloaded = service();
+      assert.deepEqual(await reloaded.getToken(ENV), first);
+      assert.deepEqual(await reloaded.peek(ENV), first);
+      assert.equal(sandbox.tokenRequestCount(), 0);
+    });
+
+    it('uses the lifetime the server granted, not the one asked for', async () => {
+      sandbox.setLimits({ maxLifetime: 600 });
+      // A slow answer: the lifetime counts from when the request was sent, not from when the answer came.
+      sandbox.injectFault(ENV, { kind: 'delay', ms: 300 });
+      const before = sandbox.clock.now();
+      const token = await service({ lifetime: () => 7200 }).getToken(ENV);
+      const [request] = sandbox.requestLog(ENV);
+      assert.deepEqual(request?.body, { grant_type: 'session', expires_in: 7200 });
+      assert.equal(request?.fault, 'delay');
+      assert.equal(token.expiresAt - token.obtainedAt, 600_000);
+      assert.ok(token.expiresAt - (before + 600_000) < 200, `expiresAt is ${token.expiresAt - before} ms after the send`);
+    });
+
+    it('mints a new token once the cached one has refreshMargin() seconds or less to live', async () => {
+      let clock = sandbox.clock.now();
+      const tokens = service({ now: () => clock, refreshMargin: () => 120 });
+      const first = await tokens.getToken(ENV);
+
+      clock = first.expiresAt - 121_000;
+      assert.equal((await tokens.getToken(ENV)).token, first.token);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+
+      clock = first.expiresAt - 120_000;
+      const second = await tokens.getToken(ENV);
+      assert.notEqual(second.token, first.token);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.equal(second.obtainedAt, clock);
+      assert.deepEqual(cache.parsed(KEY_ID), second);
+    });
+
+    it('does not mint on every call when the server grants less than the refresh margin', async () => {
+      sandbox.setLimits({ maxLifetime: 60 });
+      const tokens = service({ refreshMargin: () => 120 });
+      await tokens.getToken(ENV);
+      await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+    });
+
+    it('follows the sandbox clock: an expired token is refused by the API and replaced by getToken', async () => {
+      const tokens = service();
+      const first = await tokens.getToken(ENV);
+      sandbox.clock.advance(7200);
+
+      const refused = await rejectsWith(client.getProfile(ENV, first.token, first.mageId), 'http');
+      assert.equal(refused.status, 401);
+      assert.equal(await tokens.peek(ENV), undefined, 'peek does not offer an expired token');
+
+      const second = await tokens.getToken(ENV);
+      assert.notEqual(second.token, first.token);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.equal((await client.getProfile(ENV, second.token, second.mageId)).mageId, first.mageId);
+    });
+
+    it('ignores a cache entry that does not parse, or is of another key', async () => {
+      cache.map.set(`eqp.token.${KEY_ID}`, '{not json');
+      const tokens = service();
+      assert.equal(await tokens.cachedFor(KEY_ID), undefined);
+      await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+
+      const other = { ...cache.parsed(KEY_ID), keyId: 'key-2' };
+      cache.map.set(`eqp.token.${KEY_ID}`, JSON.stringify(other));
+      await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+    });
+  });
+
+  describe('a regenerated key', () => {
+    it('keeps using the old token while valid, then reports the stale pair as rejected until it is replaced', async () => {
+      const tokens = service();
+      const old = await tokens.getToken(ENV);
+      const regenerated = sandbox.regenerateKey(ENV, key.applicationId);
+
+      // The key source still has the old pair; the token it minted is still good.
+      assert.deepEqual(await tokens.getToken(ENV), old);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.equal((await client.getProfile(ENV, old.token, old.mageId)).mageId, old.mageId);
+
+      sandbox.clock.advance(7200);
+      const error = await rejectsWith(tokens.getToken(ENV), 'http', [key.applicationSecret, old.token]);
+      assert.equal(error.status, 401);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2, 'no retry after 401');
+      assert.equal(keys.rejected.length, 1);
+      assert.equal(keys.rejected[0]?.keyId, KEY_ID);
+      assert.equal(keys.rejected[0]?.error, error);
+      assert.deepEqual(cache.parsed(KEY_ID), old, 'nothing new is cached; the expired token is left as it was');
+
+      // The key store learns the new pair under the same key id.
+      keys.use(ENV, KEY_ID, regenerated);
+      const fresh = await tokens.getToken(ENV);
+      assert.equal(fresh.applicationId, regenerated.applicationId);
+      assert.equal(sandbox.tokenRequestCount(ENV), 3);
+      assert.deepEqual(cache.parsed(KEY_ID), fresh);
+    });
+  });
+
+  describe('errors and retries', () => {
+    it('no active key: a config error naming the environment, and no request', async () => {
+      const error = await rejectsWith(service().getToken('production'), 'config');
+      assert.match(error.message, /no API access key for Production/);
+      assert.match(error.hint, /Create one/);
+      assert.equal(sandbox.tokenRequestCount(), 0);
+    });
+
+    it('401 (wrong secret): markRejected, no retry, nothing cached, no secret in the message', async () => {
+      const wrong = 'f'.repeat(40);
+      keys.use(ENV, KEY_ID, { ...key, applicationSecret: wrong });
+      const error = await rejectsWith(service().getToken(ENV), 'http', [wrong, key.applicationSecret]);
+      assert.equal(error.status, 401);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.deepEqual(keys.rejected.map((r) => r.keyId), [KEY_ID]);
+      assert.equal(keys.verified.length, 0);
+      assert.equal(cache.map.size, 0);
+    });
+
+    it('403: markRejected, no retry', async () => {
+      sandbox.injectFault(ENV, { kind: 'status', status: 403 });
+      const error = await rejectsWith(service().getToken(ENV), 'http');
+      assert.equal(error.status, 403);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.equal(keys.rejected.length, 1);
+      assert.equal(sleeps.length, 0);
+      assert.equal(cache.map.size, 0);
+    });
+
+    it('429 with Retry-After 1: waits 1 s, then succeeds', async () => {
+      sandbox.injectFault(ENV, { kind: 'retry-after', seconds: 1 });
+      const token = await service().getToken(ENV);
+      assert.deepEqual(sleeps, [1000]);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.deepEqual(cache.parsed(KEY_ID), token);
+    });
+
+    it('429 with Retry-After 120: an error saying when to try again, no wait, one request', async () => {
+      sandbox.injectFault(ENV, { kind: 'retry-after', seconds: 120 });
+      const error = await rejectsWith(service({ maxRetryAfterSeconds: 30 }).getToken(ENV), 'http');
+      assert.equal(error.status, 429);
+      assert.equal(error.retryAfterSeconds, 120);
+      assert.match(error.message, /Try again in 2 minutes/);
+      assert.deepEqual(sleeps, []);
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.equal(cache.map.size, 0);
+    });
+
+    it('500 twice, then success: three requests with exponential backoff', async () => {
+      sandbox.injectFault(ENV, { kind: 'status', status: 500 }, 2);
+      const token = await service({ retryBaseMs: 10 }).getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 3);
+      assert.deepEqual(sleeps, [10, 20]);
+      assert.deepEqual(cache.parsed(KEY_ID), token);
+    });
+
+    it('500 three times: gives up, saying how many attempts were made, nothing cached', async () => {
+      sandbox.injectFault(ENV, { kind: 'status', status: 500 }, 3);
+      const error = await rejectsWith(service().getToken(ENV), 'http');
+      assert.equal(error.status, 500);
+      assert.match(error.message, /3 attempts/);
+      assert.equal(sandbox.tokenRequestCount(ENV), 3);
+      assert.equal(cache.map.size, 0);
+      assert.equal(keys.rejected.length, 0);
+    });
+
+    it('a failed refresh leaves the older, still valid cached token alone', async () => {
+      let clock = sandbox.clock.now();
+      const tokens = service({ now: () => clock });
+      const first = await tokens.getToken(ENV);
+      clock = first.expiresAt - 60_000;
+      sandbox.injectFault(ENV, { kind: 'status', status: 502 }, 3);
+      await rejectsWith(tokens.getToken(ENV), 'http');
+      assert.deepEqual(cache.parsed(KEY_ID), first);
+      assert.deepEqual(await tokens.peek(ENV), first);
+    });
+
+    it('a timeout is retried', async () => {
+      const impatient = new EqpClient((env) => sandbox.apiUrl(env), { timeoutMs: 200 });
+      sandbox.injectFault(ENV, { kind: 'delay', ms: 1000 });
+      const token = await service({}, impatient).getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.deepEqual(sleeps, [10]);
+      assert.deepEqual(cache.parsed(KEY_ID), token);
+    });
+
+    it('a connection reset is retried', async () => {
+      sandbox.injectFault(ENV, { kind: 'reset' });
+      await service().getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+    });
+
+    const malformed: [string, string][] = [
+      ['a body that is not JSON', '<html>proxy login</html>'],
+      ['expires_in 0', '{"mage_id":"MAG987654321","ust":"tok-abcdef","expires_in":0}'],
+      ['no ust', '{"mage_id":"MAG987654321","expires_in":3600}'],
+    ];
+    for (const [what, body] of malformed) {
+      it(`a malformed answer (${what}): error, no retry, nothing cached`, async () => {
+        sandbox.injectFault(ENV, { kind: 'malformed', body });
+        const error = await rejectsWith(service().getToken(ENV), 'malformed', ['tok-abcdef']);
+        assert.ok(error.hint.length > 0);
+        assert.equal(sandbox.tokenRequestCount(ENV), 1);
+        assert.equal(cache.map.size, 0);
+        assert.equal(keys.verified.length, 0);
+      });
+    }
+  });
+
+  describe('cancellation', () => {
+    it("a caller's abort stops only its own wait; the shared request goes on for the others", async () => {
+      sandbox.injectFault(ENV, { kind: 'delay', ms: 300 });
+      const tokens = service();
+      const controller = new AbortController();
+      const leaving = tokens.getToken(ENV, { signal: controller.signal });
+      const staying = tokens.getToken(ENV);
+      setTimeout(() => controller.abort(), 50);
+
+      const started = Date.now();
+      await rejectsWith(leaving, 'cancelled');
+      assert.ok(Date.now() - started < 250, 'the aborted caller does not wait for the request');
+      const token = await staying;
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+      assert.deepEqual(cache.parsed(KEY_ID), token);
+    });
+
+    it('when every caller has aborted, the request is dropped and the next caller starts afresh', async () => {
+      sandbox.injectFault(ENV, { kind: 'delay', ms: 300 });
+      const tokens = service();
+      const controller = new AbortController();
+      const a = tokens.getToken(ENV, { signal: controller.signal });
+      const b = tokens.getToken(ENV, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 50);
+      await rejectsWith(a, 'cancelled');
+      await rejectsWith(b, 'cancelled');
+      assert.equal(cache.map.size, 0);
+
+      await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.equal(cache.map.size, 1);
+    });
+
+    it('an already aborted signal sends nothing', async () => {
+      await rejectsWith(service().getToken(ENV, { signal: AbortSignal.abort() }), 'cancelled');
+      assert.equal(sandbox.tokenRequestCount(), 0);
+    });
+  });
+
+  describe('forceNew, forget, onDidChange', () => {
+    it('forceNew mints a new token over a valid cached one, one request for concurrent callers', async () => {
+      const tokens = service();
+      const first = await tokens.getToken(ENV);
+      const forced = await Promise.all([
+        tokens.getToken(ENV, { forceNew: true }),
+        tokens.getToken(ENV, { forceNew: true }),
+        tokens.getToken(ENV),
+      ]);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.notEqual(forced[0].token, first.token);
+      assert.equal(forced[1].token, forced[0].token);
+      assert.deepEqual(cache.parsed(KEY_ID), forced[0]);
+    });
+
+    it('forceNew arriving while a plain call reads the cache does not settle for the cached token', async () => {
+      const tokens = service();
+      const first = await tokens.getToken(ENV);
+      const [plain, forced] = await Promise.all([tokens.getToken(ENV), tokens.getToken(ENV, { forceNew: true })]);
+      assert.equal(plain.token, first.token);
+      assert.notEqual(forced.token, first.token);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+    });
+
+    it('forget drops a token and fires onDidChange; the next call mints', async () => {
+      const tokens = service();
+      const fired: EnvironmentId[] = [];
+      const subscription = tokens.onDidChange((env) => fired.push(env));
+      await tokens.getToken(ENV);
+      await tokens.getToken(ENV);
+      assert.deepEqual(fired, [ENV], 'fires on store, not on a cache hit');
+
+      await tokens.forget(KEY_ID);
+      assert.equal(cache.map.size, 0);
+      assert.equal(await tokens.cachedFor(KEY_ID), undefined);
+      assert.deepEqual(fired, [ENV, ENV]);
+
+      subscription.dispose();
+      await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.deepEqual(fired, [ENV, ENV], 'a disposed listener is not called');
+    });
+
+    it('forget() drops the tokens of every known key, in both environments', async () => {
+      const prodKey = sandbox.createKey('production', 'prod');
+      keys.use('production', 'key-p', prodKey);
+      const tokens = service();
+      await tokens.getToken(ENV);
+      await tokens.getToken('production');
+      assert.equal(cache.map.size, 2);
+
+      const fired: EnvironmentId[] = [];
+      tokens.onDidChange((env) => fired.push(env));
+      // A reloaded service learns about a key when it looks at its token.
+      const reloaded = service();
+      reloaded.onDidChange((env) => fired.push(env));
+      await reloaded.peek(ENV);
+      await reloaded.peek('production');
+      await reloaded.forget();
+      assert.equal(cache.map.size, 0);
+      assert.deepEqual(fired.sort(), ['production', 'sandbox']);
+    });
+
+    it('a token minted while its key is being forgotten is returned but not stored', async () => {
+      sandbox.injectFault(ENV, { kind: 'delay', ms: 100 });
+      const tokens = service();
+      const pending = tokens.getToken(ENV);
+      await new Promise((r) => setTimeout(r, 20));
+      await tokens.forget(KEY_ID);
+      const token = await pending;
+      assert.ok(token.token.length > 0);
+      assert.equal(cache.map.size, 0);
+    });
+  });
+
+  describe('a failing secret storage', () => {
+    it('store fails: the token is still returned, the failure is reported without secrets, nothing fires', async () => {
+      cache.failStore = true;
+      const tokens = service();
+      const fired: EnvironmentId[] = [];
+      tokens.onDidChange((env) => fired.push(env));
+      const token = await tokens.getToken(ENV);
+      assert.equal((await client.getProfile(ENV, token.token, token.mageId)).mageId, token.mageId);
+      assert.equal(warnings.length, 1);
+      assert.equal(warnings[0]?.operation, 'cache-store');
+      assert.equal(warnings[0]?.keyId, KEY_ID);
+      assert.match(warnings[0]?.message ?? '', /keyring unavailable/);
+      assert.ok(!warnings[0]?.message.includes(token.token));
+      assert.ok(!warnings[0]?.message.includes(key.applicationSecret));
+      assert.deepEqual(fired, []);
+      assert.equal(keys.verified.length, 1);
+
+      // Not cached, so the next call asks again.
+      await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+    });
+
+    it('get fails: treated as no cache (reported), and a token is minted', async () => {
+      const tokens = service();
+      await tokens.getToken(ENV);
+      cache.failGet = true;
+      const token = await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.equal(warnings[0]?.operation, 'cache-read');
+      cache.failGet = false;
+      assert.deepEqual(await tokens.cachedFor(KEY_ID), token);
+    });
+  });
+});
