@@ -6,11 +6,16 @@ const path = require('node:path');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-/** axios pulls in form-data (and mime-db, ~200 KB) for multipart uploads; the EQP client only sends JSON. */
-const noFormData = {
-  name: 'no-form-data',
+/**
+ * Two axios dependencies the EQP client never reaches, replaced by stubs that throw if ever used:
+ * form-data (with mime-db, ~200 KB) serves multipart uploads, and we send JSON only; follow-redirects (with
+ * debug, ~18 KB) serves redirects, and we set maxRedirects: 0 so credentials never follow one.
+ */
+const stubs = {
+  name: 'stub-unused-axios-deps',
   setup(build) {
     build.onResolve({ filter: /^form-data$/ }, () => ({ path: path.join(__dirname, 'src/util/formDataStub.ts') }));
+    build.onResolve({ filter: /^follow-redirects$/ }, () => ({ path: path.join(__dirname, 'src/util/followRedirectsStub.ts') }));
   },
 };
 
@@ -43,7 +48,7 @@ async function main() {
     external: ['vscode'],
     logLevel: 'warning',
     metafile: true,
-    plugins: [noFormData, ...(watch ? [problemMatcher] : [])],
+    plugins: [stubs, ...(watch ? [problemMatcher] : [])],
   });
   if (watch) {
     await ctx.watch();
