@@ -63,11 +63,38 @@ async function integration(cs, browser) {
   record('integration (VS Code)', summary, (Date.now() - t) / 1000);
 }
 
+/** Runs a module's UI checks; each `check(name, fn)` counts as one test, a failure saves a screenshot. */
+async function uiChecks(shots, body) {
+  const result = { passed: 0, failed: 0 };
+  const check = async (name, fn) => {
+    const t = Date.now();
+    try {
+      await fn();
+      result.passed++;
+      console.log(`  ✓ ui: ${name} (${Date.now() - t} ms)`);
+    } catch (e) {
+      result.failed++;
+      console.log(`  ✗ ui: ${name}\n      ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);
+    }
+  };
+  try {
+    await body(check);
+  } catch (e) {
+    result.failed++;
+    console.log(`  ✗ ui: set-up failed: ${e?.message ?? e}`);
+  }
+  fs.mkdirSync(shots, { recursive: true });
+  return result;
+}
+
 async function ui(cs, browser) {
   const t = Date.now();
+  const shots = path.join(RUN, 'shots');
   const { runUiChecks } = await import('../test/ui/smoke.mjs');
-  const summary = await runUiChecks({ browser, cs, root: ROOT, shots: path.join(RUN, 'shots') });
-  record('ui (workbench)', summary, (Date.now() - t) / 1000);
+  const summary = await runUiChecks({ browser, cs, root: ROOT, shots });
+  const { runKeysUiChecks } = await import('../test/ui/keys-ui.mjs');
+  const keys = await uiChecks(shots, (check) => runKeysUiChecks({ browser, cs, root: ROOT, shots, check }));
+  record('ui (workbench)', { passed: summary.passed + keys.passed, failed: summary.failed + keys.failed }, (Date.now() - t) / 1000);
 }
 
 async function main() {
