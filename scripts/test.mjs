@@ -97,10 +97,45 @@ async function ui(cs, browser) {
   record('ui (workbench)', { passed: summary.passed + keys.passed, failed: summary.failed + keys.failed }, (Date.now() - t) / 1000);
 }
 
+/** `npm run package`, then the .vsix installed as a user would (code-server --install-extension) must work. */
+async function packaged(browser) {
+  const t = Date.now();
+  const shots = path.join(RUN, 'shots');
+  const { buildVsix } = await import('./package.mjs');
+  const summary = await uiChecks(shots, async (check) => {
+    let vsix;
+    await check('the .vsix holds only dist/extension.js, media/, package.json, README, CHANGELOG, LICENSE', async () => {
+      const r = await buildVsix();
+      console.log(`      ${r.entries.map((e) => e.name).join(', ')}`);
+      if (r.unexpected.length) throw new Error(`unexpected in the .vsix: ${r.unexpected.map((e) => e.name).join(', ')}`);
+      vsix = r.file;
+    });
+    if (!vsix) return;
+    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode-vsix'), installVsix: vsix });
+    cleanups.push(cs.stop);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      await check('the installed .vsix (not the source folder) shows the EQP Keys view and its empty state', async () => {
+        await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws }));
+        await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+        await page.locator('.activitybar .action-item a[aria-label^="EQP Keys"], .activitybar .action-label[aria-label^="EQP Keys"]').first().click({ timeout: 60_000 });
+        await page.locator('.pane:has(.pane-header:has-text("API Keys")) .welcome-view-content:has-text("No EQP API access keys yet")').waitFor({ timeout: 30_000 });
+        const installed = fs.readdirSync(cs.dirs.ext).filter((d) => d.startsWith('eqp-keys.eqp-keys'));
+        if (installed.length !== 1) throw new Error(`expected the extension in ${cs.dirs.ext}, found ${installed.join(', ') || 'nothing'}`);
+        await page.screenshot({ path: path.join(shots, 'installed-vsix.png') });
+      });
+    } finally {
+      await page.close();
+      await cs.stop();
+    }
+  });
+  record('package (.vsix)', summary, (Date.now() - t) / 1000);
+}
+
 async function main() {
   const t0 = Date.now();
   fs.mkdirSync(RUN, { recursive: true });
-  if (want('integration') || want('ui')) { ensureSystemPackages(); ensureCodeServer(); }
+  if (want('integration') || want('ui') || want('package')) { ensureSystemPackages(); ensureCodeServer(); }
   step('build (esbuild)', process.execPath, ['esbuild.js']);
   step('compile tests (tsc, strict)', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
   if (want('lint')) {
@@ -108,7 +143,7 @@ async function main() {
     step('contributed commands = registered commands', process.execPath, ['scripts/check-commands.mjs']);
   }
   if (want('unit')) await unit();
-  if (want('integration') || want('ui')) {
+  if (want('integration') || want('ui') || want('package')) {
     const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json') } });
     cs.resultFile = path.join(RUN, 'integration-result.json');
     cleanups.push(cs.stop);
@@ -116,6 +151,9 @@ async function main() {
     cleanups.push(() => browser.close());
     if (want('integration')) await integration(cs, browser);
     if (want('ui')) await ui(cs, browser);
+    await cs.stop();
+    // last: it rebuilds dist/ for production
+    if (want('package')) await packaged(browser);
   }
   log(`total time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -90,7 +90,7 @@ export async function freePort() {
  * Returns { base, pid, dirs, stop() }. stop() sends SIGTERM to code-server itself (and its process group):
  * otherwise its extension host lingers waiting for the browser to come back.
  */
-export async function launchCodeServer({ runDir, settings = {}, env = {}, port }) {
+export async function launchCodeServer({ runDir, settings = {}, env = {}, port, installVsix }) {
   port ??= await freePort();
   fs.rmSync(runDir, { recursive: true, force: true });
   const dirs = {
@@ -105,6 +105,13 @@ export async function launchCodeServer({ runDir, settings = {}, env = {}, port }
     'chat.disableAIFeatures': true, 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...settings,
   }, null, 2));
   fs.writeFileSync(path.join(dirs.ws, 'README.md'), '# EQP Keys test workspace\n');
+  const xdgEnv = { XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp };
+  if (installVsix) {
+    // As a user would: code-server --install-extension FILE.vsix into this run's extensions folder.
+    run(path.join(NODE24, 'bin', 'node'), [path.join(CS, 'out', 'node', 'entry.js'), '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--install-extension', installVsix], {
+      env: { ...process.env, ...xdgEnv },
+    });
+  }
   const logFile = path.join(runDir, 'code-server.log');
   const out = fs.openSync(logFile, 'a');
   const child = spawn(path.join(NODE24, 'bin', 'node'), [
@@ -113,7 +120,7 @@ export async function launchCodeServer({ runDir, settings = {}, env = {}, port }
     '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--vscode-option', 'enable-smoke-test-driver', dirs.ws,
   ], {
     stdio: ['ignore', out, out], detached: true,
-    env: { ...process.env, XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp, ...env },
+    env: { ...process.env, ...xdgEnv, ...env },
   });
   fs.closeSync(out);
   let exited = false;
