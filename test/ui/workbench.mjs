@@ -1,0 +1,39 @@
+// Small Playwright helpers for driving the VS Code workbench the way a person does (keyboard first).
+// Used by the UI checks and by `npm run demo -- --screenshot`.
+
+export const ACTIVITY_EQP = '.activitybar .action-item a[aria-label^="EQP Keys"], .activitybar .action-label[aria-label^="EQP Keys"]';
+export const KEYS_PANE = '.pane:has(.pane-header:has-text("API Keys"))';
+
+/** Runs a command from the palette by its title. */
+export async function palette(page, command) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${command}`);
+  await page.locator(`.quick-input-list .monaco-list-row:has-text("${command}")`).first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Types into the quick input once its title contains `title`, then presses Enter. */
+export async function answer(page, title, text) {
+  await page.locator(`.quick-input-widget:visible .quick-input-title:has-text("${title}")`).first().waitFor({ timeout: 15_000 });
+  const input = page.locator('.quick-input-widget:visible input').first();
+  await input.fill(text);
+  await page.waitForTimeout(150); // let the list filter / validation settle
+  await page.keyboard.press('Enter');
+}
+
+/** The guided create flow, answered with the keyboard alone; the pair pasted as ID:secret or typed in two boxes. */
+export async function createKeyByKeyboard(page, { environment, name, applicationId, applicationSecret, twoBoxes = false }) {
+  await palette(page, 'EQP: Create API Access Key');
+  await answer(page, 'environment', environment === 'production' ? 'Production' : 'Sandbox');
+  await answer(page, 'name', name);
+  await answer(page, 'get the pair from the portal', 'I have');
+  if (twoBoxes) {
+    await answer(page, 'application ID', applicationId);
+    await answer(page, 'application secret', applicationSecret);
+  } else {
+    await answer(page, 'application ID', `${applicationId}:${applicationSecret}`);
+  }
+  await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("${name}")`).first().waitFor({ timeout: 20_000 });
+}
