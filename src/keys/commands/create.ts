@@ -55,7 +55,7 @@ export class CreateKeyCommand {
       ignoreFocusOut: true,
       validateInput: (v) => {
         const r = checkName(v, existing);
-        return r.ok || !v ? undefined : r.message;
+        return r.ok ? undefined : r.message;
       },
     });
     if (nameInput === undefined) return undefined;

@@ -121,7 +121,7 @@ export async function promptPair(
     ignoreFocusOut: true,
     validateInput: (v) => {
       const r = parseIdOrPair(v);
-      if (!r.ok) return v.trim() ? r.message : undefined;
+      if (!r.ok) return r.message;
       const other = storedElsewhere(r.value.applicationId);
       if (other) return `Application ID ${r.value.applicationId} is already stored as "${other.name}" (${label(other.environment)}).`;
       return undefined;
@@ -141,7 +141,7 @@ export async function promptPair(
     value: initial?.applicationId === parsed.value.applicationId ? initial.applicationSecret : undefined,
     validateInput: (v) => {
       const r = checkSecret(v);
-      return r.ok || !v.trim() ? undefined : r.message;
+      return r.ok ? undefined : r.message;
     },
   });
   if (secretInput === undefined) return undefined;

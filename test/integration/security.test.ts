@@ -1,0 +1,233 @@
+// Security and fault suite (inside the real VS Code, against the EQP sandbox server): where secrets may be
+// sent, what bad input does, and what every server fault does to each flow. Prints its figures at the end.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { KeyRecord } from '../../src/keys/keyStore';
+import type { EqpSandbox, Fault } from '../sandbox/server';
+import { ScriptedUi, TestApi, clearKeys, eventually, startSandbox, stopSandbox, testApi } from './helpers';
+
+const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
+const figures = { inputs: 0, faults: 0, leaks: 0 };
+
+/** A second local server standing in for "another host": it must never receive anything. */
+async function startDecoy(): Promise<{ url: string; hits: { method?: string; url?: string; auth?: string }[]; close(): Promise<void> }> {
+  const hits: { method?: string; url?: string; auth?: string }[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push({ method: req.method, url: req.url, auth: req.headers.authorization });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"mage_id":"MAGEVIL","ust":"stolen","expires_in":7200}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+describe('security and faults', function () {
+  this.timeout(60000);
+  let api: TestApi;
+  let sandbox: EqpSandbox;
+  let ui: ScriptedUi | undefined;
+
+  before(async () => {
+    api = await testApi();
+    sandbox = await startSandbox();
+  });
+  after(async () => {
+    await stopSandbox(sandbox);
+    console.log(`[eqp-it]   security figures: bad inputs tried ${figures.inputs}, faults injected ${figures.faults}, leaks found ${figures.leaks}`);
+  });
+  beforeEach(async () => {
+    await clearKeys(api);
+    sandbox.clearFaults();
+    for (const env of ['production', 'sandbox'] as const) for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+  });
+  afterEach(() => {
+    ui?.restore();
+    ui = undefined;
+  });
+
+  const addKey = async (env: 'production' | 'sandbox', name: string) => {
+    const pk = sandbox.createKey(env, name);
+    const key = await run<KeyRecord>('eqp.keys.create', { environment: env, name, applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
+    return { pk, key };
+  };
+
+  describe('where secrets may be sent', () => {
+    it('a workspace .vscode/settings.json that points eqp.*.apiUrl elsewhere has no effect (application scope)', async () => {
+      const decoy = await startDecoy();
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      assert.ok(folder, 'the test workspace has a folder');
+      const file = path.join(folder, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // editor.tabSize is a sentinel: once it reads 7, VS Code has read the file.
+      fs.writeFileSync(file, JSON.stringify({ 'eqp.sandbox.apiUrl': decoy.url, 'eqp.production.apiUrl': decoy.url, 'eqp.sandbox.portalUrl': decoy.url, 'editor.tabSize': 7 }));
+      try {
+        await eventually(() => assert.equal(vscode.workspace.getConfiguration('editor').get('tabSize'), 7), 10000);
+        const { key } = await addKey('sandbox', 'Repo');
+        assert.equal(key.state, 'verified');
+        const verified = await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'Repo' });
+        assert.equal(verified.state, 'verified');
+        assert.deepEqual(decoy.hits, [], 'the workspace-configured host received a request');
+        assert.equal(await run('eqp.keys.openPortal', { environment: 'sandbox' }), sandbox.portalUrl('sandbox'));
+      } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        await decoy.close();
+      }
+    });
+
+    it('an http: URL to a host other than this machine is refused with a clear message, and nothing is sent', async () => {
+      const { key } = await addKey('sandbox', 'Plain');
+      await vscode.workspace.getConfiguration('eqp').update('sandbox.apiUrl', 'http://eqp.example.invalid', vscode.ConfigurationTarget.Global);
+      try {
+        const before = sandbox.requestLog().length;
+        ui = new ScriptedUi();
+        await run('eqp.keys.verify', { environment: 'sandbox', name: 'Plain' }).catch((e: Error) => e);
+        const r = await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'Plain' });
+        assert.match(r.stateDetail ?? '', /eqp\.sandbox\.apiUrl.*https:\/\/ is required/s);
+        assert.equal(sandbox.requestLog().length, before);
+        assert.equal(api.store.get(key.id)?.applicationId, key.applicationId);
+      } finally {
+        await vscode.workspace.getConfiguration('eqp').update('sandbox.apiUrl', sandbox.apiUrl('sandbox'), vscode.ConfigurationTarget.Global);
+      }
+    });
+
+    it('a 302 from the API to another host is not followed with credentials', async () => {
+      const decoy = await startDecoy();
+      try {
+        const { key } = await addKey('sandbox', 'Redirected');
+        figures.faults++;
+        sandbox.injectFault('sandbox', { kind: 'redirect', location: `${decoy.url}/rest/v1/app/session/token` }, 1);
+        const r = await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'Redirected' });
+        assert.equal(r.state, 'unreachable');
+        assert.match(r.stateDetail ?? '', /redirect/i);
+        assert.deepEqual(decoy.hits, []);
+        assert.equal(api.store.get(key.id)?.applicationId, key.applicationId);
+      } finally {
+        await decoy.close();
+      }
+    });
+  });
+
+  describe('bad input: a clear message, nothing stored, nothing crashes', () => {
+    const GOOD_ID = 'AQ17NZ49WC';
+    const GOOD_SECRET = '0123456789abcdef0123456789abcdef01234567';
+
+    it('the prompts explain every malformed name, ID and secret, and the flow goes on when corrected', async () => {
+      const pk = sandbox.createKey('sandbox', 'Good');
+      const badNames = ['', '   ', 'x'.repeat(65), 'tab\there\u0001', '\u0007bell'];
+      const badIds = [
+        ' ', pk.applicationSecret, `${pk.applicationId}:${pk.applicationSecret}:extra`, '{"applicationId":"AQ17NZ49WC"}', 'AQ17🔑49WC',
+        'A', 'Z'.repeat(300), 'https://commercedeveloper.adobe.com/', 'AQ17NZ49WC:short', '<script>alert(1)</script>', 'AQ17\u0000NZ49WC', 'AQ 17 NZ',
+      ];
+      const badSecrets = [' ', 'short', `${pk.applicationSecret} ${pk.applicationSecret}`, '🔑'.repeat(20), 'é'.repeat(40), 'x'.repeat(300)];
+      ui = new ScriptedUi().pick('Sandbox').input(...badNames, 'Good').pick('I have').input(...badIds, pk.applicationId).input(...badSecrets, pk.applicationSecret);
+      const key = await run<KeyRecord>('eqp.keys.create');
+      figures.inputs += badNames.length + badIds.length + badSecrets.length;
+      assert.equal(key?.state, 'verified');
+      const all = [...badNames, ...badIds, ...badSecrets];
+      assert.deepEqual(ui.invalid.map((i) => i.value), all, 'every bad input was held back by the box with a message');
+      for (const i of ui.invalid) {
+        assert.ok(i.message.length > 20, `a terse message for ${JSON.stringify(i.value)}: ${i.message}`);
+        assert.ok(!i.message.includes(pk.applicationSecret), 'a validation message repeats the secret');
+      }
+      assert.equal(api.store.list().length, 1);
+    });
+
+    it('scripted arguments of the wrong type, shape or value are refused with a message naming the problem', async () => {
+      const cases: [string, unknown][] = [
+        ['eqp.keys.create', { environment: 'staging', name: 'X', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 42, name: 'X', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 'sandbox', name: null, applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 'sandbox', name: ['CI'], applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: 12345, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_ID, applicationSecret: { value: GOOD_SECRET } }],
+        ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_SECRET, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: `${GOOD_ID}:${GOOD_SECRET}`, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 'sandbox', name: '', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_ID, applicationSecret: '' }],
+        ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_ID, applicationSecret: `${GOOD_SECRET}\n${GOOD_SECRET}` }],
+        ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET.slice(0, 10) }],
+        ['eqp.keys.regenerate', { environment: 'sandbox', name: 'Nope', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.regenerate', { environment: 'sandbox', name: 7, applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
+        ['eqp.keys.delete', { environment: 'sandbox' }],
+        ['eqp.keys.delete', { environment: 'prod', name: 'X' }],
+        ['eqp.keys.rename', { environment: 'sandbox', name: 'Nope', newName: 'Y' }],
+        ['eqp.keys.verify', { environment: 'sandbox', applicationId: 'NOTSTORED1' }],
+        ['eqp.keys.use', { name: 'X' }],
+        ['eqp.keys.copyApplicationId', { environment: 'sandbox', name: '' }],
+        ['eqp.environment.switch', { environment: 'Production ' }],
+        ['eqp.environment.switch', { environment: null }],
+      ];
+      for (const [command, args] of cases) {
+        figures.inputs++;
+        await assert.rejects(run(command, args), (e: Error) => {
+          assert.ok(e.message.length > 15, `${command} ${JSON.stringify(args)}: terse error "${e.message}"`);
+          assert.ok(!e.message.includes(GOOD_SECRET), 'an error repeats the secret');
+          return true;
+        }, `${command} ${JSON.stringify(args)} was accepted`);
+      }
+      assert.equal(api.store.list().length, 0);
+      // rename to a bad name leaves the key as it was
+      await addKey('sandbox', 'Stays');
+      for (const newName of ['', ' ', 'x'.repeat(100), 'a\u0000b']) {
+        figures.inputs++;
+        await assert.rejects(run('eqp.keys.rename', { environment: 'sandbox', name: 'Stays', newName }));
+      }
+      assert.deepEqual(api.store.list().map((k) => k.name), ['Stays']);
+    });
+  });
+
+  describe('faults during create, verify and regenerate: the user sees what happened, keys are unchanged, the next try works', () => {
+    const faults: [string, Fault][] = [
+      ['500 with a JSON message', { kind: 'status', status: 500, body: { code: 500, message: 'Internal error' } }],
+      ['502 with an HTML page', { kind: 'malformed', status: 502, body: '<html><body>Bad gateway</body></html>', contentType: 'text/html' }],
+      ['503 with Retry-After', { kind: 'retry-after', seconds: 30, status: 503 }],
+      ['429 with Retry-After', { kind: 'retry-after', seconds: 5 }],
+      ['a truncated body', { kind: 'truncated' }],
+      ['a reset connection', { kind: 'reset' }],
+      ['a body that is not JSON', { kind: 'malformed', body: 'ok' }],
+      ['expires_in 0', { kind: 'malformed', body: '{"mage_id":"MAG1","ust":"t0k3n","expires_in":0}', contentType: 'application/json' }],
+      ['no ust', { kind: 'malformed', body: '{"mage_id":"MAG1","expires_in":7200}', contentType: 'application/json' }],
+      ['a redirect', { kind: 'redirect', location: 'http://127.0.0.1:9/elsewhere' }],
+    ];
+
+    for (const [what, fault] of faults) {
+      it(`${what}`, async () => {
+        // create (scripted): refused with a message, nothing stored; then it works
+        const pk = sandbox.createKey('sandbox', 'F');
+        figures.faults++;
+        sandbox.injectFault('sandbox', fault, 1);
+        await assert.rejects(run('eqp.keys.create', { environment: 'sandbox', name: 'F', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret }), (e: Error) => {
+          assert.ok(e.message.length > 20);
+          assert.ok(!e.message.includes(pk.applicationSecret));
+          return true;
+        });
+        assert.equal(api.store.list().length, 0, 'nothing stored after a fault');
+        const key = await run<KeyRecord>('eqp.keys.create', { environment: 'sandbox', name: 'F', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
+        assert.equal(key.state, 'verified');
+
+        // verify: the state says unreachable with the detail; the pair is unchanged; the next verify works
+        figures.faults++;
+        sandbox.injectFault('sandbox', fault, 1);
+        const v = await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'F' });
+        assert.equal(v.state, 'unreachable');
+        assert.ok(v.stateDetail && v.stateDetail.length > 10);
+        assert.equal(await api.secrets.get(`eqp.secret.${key.id}.${pk.applicationId}`), pk.applicationSecret);
+        assert.equal((await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'F' })).state, 'verified');
+
+        // regenerate: the new pair meets the fault, the old pair stays; then it works
+        const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
+        figures.faults++;
+        sandbox.injectFault('sandbox', fault, 1);
+        await assert.rejects(run('eqp.keys.regenerate', { environment: 'sandbox', name: 'F', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret }));
+        assert.equal(api.store.get(key.id)?.applicationId, pk.applicationId);
+        assert.equal(await api.secrets.get(`eqp.secret.${key.id}.${pk.applicationId}`), pk.applicationSecret);
+        const r = await run<KeyRecord>('eqp.keys.regenerate', { environment: 'sandbox', name: 'F', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret });
+        assert.equal(r.applicationId, fresh.applicationId);
+        assert.equal(r.state, 'verified');
+      });
+    }
+  });
+});
