@@ -3,7 +3,7 @@
  * cached one is about to expire, one request per key however many callers ask at once, and the retry policy
  * for the token endpoint (the client itself never retries). No `vscode` import: it runs in plain Node tests.
  */
-import type { EqpClient } from '../eqp/client';
+import type { EqpClient, SessionToken } from '../eqp/client';
 import { type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { EqpError } from '../eqp/errors';
 import { redact } from '../eqp/redact';
@@ -76,6 +76,19 @@ export interface TokenServiceOptions {
    * The caller still gets its token or its original error. Default: console.warn.
    */
   onWarning?(warning: TokenServiceWarning): void;
+  /**
+   * Called with every secret value the service handles: each application secret it is given and each token it
+   * mints, reads from the cache or adopts, so a logger can redact them. Must not throw (errors are ignored).
+   */
+  observeSecret?(value: string): void;
+}
+
+/** The key a verification minted a token with (a KeyRecord of the key store fits). */
+export interface AdoptedKey {
+  id: string;
+  environment: EnvironmentId;
+  name: string;
+  applicationId: string;
 }
 
 interface Disposable {
@@ -152,7 +165,7 @@ export class TokenService {
   async getToken(env: EnvironmentId, opts: { signal?: AbortSignal; forceNew?: boolean } = {}): Promise<CachedToken> {
     const { signal, forceNew = false } = opts;
     throwIfAborted(signal);
-    const key = await this.keys.activeKey(env);
+    const key = await this.activeKey(env);
     throwIfAborted(signal);
     if (!key) {
       const label = environmentInfo(env).label;
@@ -186,12 +199,68 @@ export class TokenService {
 
   /** The active key's cached token if it has not expired; never touches the network. */
   async peek(env: EnvironmentId): Promise<CachedToken | undefined> {
-    const key = await this.keys.activeKey(env);
+    const key = await this.activeKey(env);
     if (!key) {
       return undefined;
     }
     const cached = await this.cachedFor(key.keyId);
     return cached && cached.expiresAt > this.now() ? cached : undefined;
+  }
+
+  /**
+   * The active key's cached token if `getToken` would return it without a request (it has more than the refresh
+   * margin to live); undefined when a call would have to mint. Never touches the network. Lets a caller decide
+   * whether to show progress before asking.
+   */
+  async fresh(env: EnvironmentId): Promise<CachedToken | undefined> {
+    const key = await this.activeKey(env);
+    if (!key) {
+      return undefined;
+    }
+    const cached = await this.cachedFor(key.keyId);
+    return cached && cached.environment === env && this.isFresh(cached) ? cached : undefined;
+  }
+
+  /**
+   * Keeps a token that was minted elsewhere (a key's verification) as the key's cached token, so the first
+   * `getToken` needs no request of its own. `requestedAt` is when that request was sent (local clock); the expiry
+   * counts from it with the lifetime the server granted. A cached token that lives longer is kept instead; an
+   * already expired or implausible one is ignored. Failing to store it is reported through `onWarning`, never
+   * thrown. Fires `onDidChange` when stored.
+   */
+  async adopt(key: AdoptedKey, session: SessionToken, requestedAt: number): Promise<void> {
+    if (typeof session.token !== 'string' || session.token === '' || typeof session.mageId !== 'string' || session.mageId === '') {
+      return;
+    }
+    this.observe(session.token);
+    if (!Number.isFinite(session.expiresIn) || session.expiresIn <= 0 || !Number.isFinite(requestedAt)) {
+      return;
+    }
+    const token: CachedToken = {
+      keyId: key.id,
+      environment: key.environment,
+      applicationId: key.applicationId,
+      keyName: key.name,
+      mageId: session.mageId,
+      token: session.token,
+      obtainedAt: requestedAt,
+      expiresAt: requestedAt + session.expiresIn * 1000,
+    };
+    if (token.expiresAt <= this.now()) {
+      return;
+    }
+    const cached = await this.cachedFor(key.id);
+    if (cached && cached.environment === key.environment && cached.expiresAt >= token.expiresAt) {
+      return;
+    }
+    try {
+      await this.cache.store(cacheKey(key.id), JSON.stringify(token));
+    } catch (e) {
+      this.report('cache-store', key.id, `Could not save the session token of key "${key.name}" in secret storage, so it will not be reused`, e, [token.token]);
+      return;
+    }
+    this.index.set(key.id, key.environment);
+    this.fire(key.environment);
   }
 
   /** A key's cached token, if any, expired or not. An entry that cannot be read counts as none. */
@@ -205,6 +274,7 @@ export class TokenService {
     }
     const cached = parseCachedToken(raw, keyId);
     if (cached) {
+      this.observe(cached.token);
       this.index.set(keyId, cached.environment);
     }
     return cached;
@@ -334,6 +404,7 @@ export class TokenService {
 
   /** Stores the new token (unless its key was forgotten meanwhile) and tells the key source. */
   private async afterMint(key: ActiveKey, token: CachedToken, generation: number): Promise<void> {
+    this.observe(token.token);
     if ((this.generations.get(key.keyId) ?? 0) === generation) {
       try {
         await this.cache.store(cacheKey(key.keyId), JSON.stringify(token));
@@ -397,6 +468,23 @@ export class TokenService {
   }
 
   // ---- small helpers --------------------------------------------------------------------------------------
+
+  /** The key source's active key; its secret is handed to `observeSecret` before anything can log it. */
+  private async activeKey(env: EnvironmentId): Promise<ActiveKey | undefined> {
+    const key = await this.keys.activeKey(env);
+    if (key) {
+      this.observe(key.applicationSecret);
+    }
+    return key;
+  }
+
+  private observe(value: string): void {
+    try {
+      this.options.observeSecret?.(value);
+    } catch {
+      // Redaction bookkeeping must not change an outcome.
+    }
+  }
 
   private fire(env: EnvironmentId): void {
     for (const listener of [...this.listeners]) {

@@ -503,6 +503,79 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
     });
   });
 
+  describe('adopt, fresh, observeSecret', () => {
+    const adopted = { id: KEY_ID, environment: ENV, name: 'ci' } as const;
+
+    it("adopts the token a verification minted: the first getToken makes no request of its own", async () => {
+      const tokens = service();
+      const fired: EnvironmentId[] = [];
+      tokens.onDidChange((env) => fired.push(env));
+      const requestedAt = sandbox.clock.now();
+      const session = await client.getSessionToken(ENV, key.applicationId, key.applicationSecret, 600);
+      sandbox.clearLog();
+      await tokens.adopt({ ...adopted, applicationId: key.applicationId }, session, requestedAt);
+      assert.deepEqual(fired, [ENV]);
+      const token = await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(), 0, 'no request: the adopted token was used');
+      assert.equal(token.token, session.token);
+      assert.equal(token.mageId, sandbox.account(ENV).mageId);
+      assert.equal(token.obtainedAt, requestedAt);
+      assert.equal(token.expiresAt, requestedAt + 600_000, 'expiry from the lifetime granted, counted from the request');
+      assert.deepEqual(await tokens.fresh(ENV), token);
+    });
+
+    it('keeps a cached token that lives longer, and ignores an expired or implausible one', async () => {
+      const tokens = service();
+      const long = await tokens.getToken(ENV);
+      const now = sandbox.clock.now();
+      const base = { ...adopted, applicationId: key.applicationId };
+      await tokens.adopt(base, { mageId: 'MAG1', token: 'shorter-token-value', expiresIn: 60 }, now);
+      await tokens.adopt(base, { mageId: 'MAG1', token: 'expired-token-value', expiresIn: 60 }, now - 120_000);
+      await tokens.adopt(base, { mageId: 'MAG1', token: 'zero-token-value', expiresIn: 0 }, now);
+      await tokens.adopt(base, { mageId: 'MAG1', token: '', expiresIn: 7200 }, now);
+      assert.deepEqual(cache.parsed(KEY_ID), long);
+      await tokens.adopt(base, { mageId: 'MAG1', token: 'longer-token-value', expiresIn: 9000 }, now);
+      assert.equal(cache.parsed(KEY_ID)?.token, 'longer-token-value', 'one that lives longer replaces the cached one');
+      await tokens.forget(KEY_ID);
+      await tokens.adopt(base, { mageId: 'MAG1', token: 'expired-token-value', expiresIn: 60 }, now - 120_000);
+      assert.equal(cache.map.size, 0, 'an expired token is not stored');
+    });
+
+    it('a failing store is reported, not thrown', async () => {
+      cache.failStore = true;
+      const tokens = service();
+      await tokens.adopt({ ...adopted, applicationId: key.applicationId }, { mageId: 'MAG1', token: 'some-token-value', expiresIn: 600 }, sandbox.clock.now());
+      assert.equal(warnings[0]?.operation, 'cache-store');
+      assert.ok(!warnings[0]?.message.includes('some-token-value'));
+    });
+
+    it('fresh: undefined when a call would mint (none, or inside the margin), never a request', async () => {
+      const tokens = service();
+      assert.equal(await tokens.fresh(ENV), undefined);
+      const token = await tokens.getToken(ENV);
+      assert.deepEqual(await tokens.fresh(ENV), token);
+      sandbox.clock.advance(7200 - 100);
+      assert.equal(await tokens.fresh(ENV), undefined, 'inside the refresh margin');
+      assert.ok(await tokens.peek(ENV), 'but still valid for peek');
+      assert.equal(sandbox.tokenRequestCount(ENV), 1);
+    });
+
+    it('observeSecret sees the application secret and every token minted, read or adopted', async () => {
+      const seen = new Set<string>();
+      const tokens = service({ observeSecret: (v) => seen.add(v) });
+      const minted = await tokens.getToken(ENV);
+      assert.ok(seen.has(key.applicationSecret));
+      assert.ok(seen.has(minted.token));
+      const reloadedSeen = new Set<string>();
+      await service({ observeSecret: (v) => reloadedSeen.add(v) }).peek(ENV);
+      assert.ok(reloadedSeen.has(minted.token), 'a token read from the cache');
+      await tokens.adopt({ ...adopted, applicationId: key.applicationId }, { mageId: 'MAG1', token: 'adopted-token-value', expiresIn: 9000 }, sandbox.clock.now());
+      assert.ok(seen.has('adopted-token-value'));
+      const throwing = service({ observeSecret: () => { throw new Error('boom'); } });
+      assert.ok((await throwing.getToken(ENV)).token, 'a throwing observer changes nothing');
+    });
+  });
+
   describe('a failing secret storage', () => {
     it('store fails: the token is still returned, the failure is reported without secrets, nothing fires', async () => {
       cache.failStore = true;
