@@ -3,6 +3,7 @@ export const EXTENSION_ID = 'eqp-keys.eqp-keys';
 export const VIEW_CONTAINER_ID = 'eqpKeys';
 export const KEYS_VIEW_ID = 'eqp.keys';
 export const OUTPUT_CHANNEL_NAME = 'EQP Keys';
+export const TOKEN_STATUS_BAR_ID = 'eqp.token';
 
 /** Every command the extension registers; each must be contributed in package.json and vice versa. */
 export const COMMANDS = {
@@ -16,6 +17,12 @@ export const COMMANDS = {
   keysOpenPortal: 'eqp.keys.openPortal',
   keysRefresh: 'eqp.keys.refresh',
   environmentSwitch: 'eqp.environment.switch',
+  tokenInsert: 'eqp.token.insert',
+  tokenCopy: 'eqp.token.copy',
+  tokenGet: 'eqp.token.get',
+  tokenRefresh: 'eqp.token.refresh',
+  tokenForget: 'eqp.token.forget',
+  tokenMenu: 'eqp.token.menu',
   showLog: 'eqp.showLog',
 } as const;
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

@@ -14,27 +14,77 @@ import { OpenPortalCommand } from './keys/openPortal';
 import { KeysTreeProvider } from './keys/tree';
 import { KeyVerifier } from './keys/verifier';
 import { registerCommands } from './registerCommands';
+import { ClipboardGuard } from './tokens/clipboard';
+import { SwitchableClock } from './tokens/clock';
+import { CopyTokenCommand } from './tokens/commands/copy';
+import { ForgetTokenCommand } from './tokens/commands/forget';
+import { GetTokenCommand } from './tokens/commands/get';
+import { InsertTokenCommand } from './tokens/commands/insert';
+import { TokenMenuCommand } from './tokens/commands/menu';
+import { RefreshTokenCommand } from './tokens/commands/refresh';
+import type { TokenCommandDeps } from './tokens/commands/shared';
+import { TokenFetcher } from './tokens/fetcher';
+import { TokenStatusBar } from './tokens/statusBar';
+import { TerminalTokenExport } from './tokens/terminalEnv';
+import { TokenSettings } from './tokens/tokenSettings';
+import { TokenService } from './tokens/tokenService';
 import { Logger } from './util/logger';
 import { FaultySecretStorage } from './util/testHooks';
 
 /** What activate() returns: nothing for ordinary use; the test suite gets its hooks in ExtensionMode.Test only. */
 export interface EqpKeysApi {
-  test?: { secrets: vscode.SecretStorage; faults: FaultySecretStorage; globalState: vscode.Memento; store: KeyStore };
+  test?: {
+    secrets: vscode.SecretStorage;
+    faults: FaultySecretStorage;
+    globalState: vscode.Memento;
+    store: KeyStore;
+    /** The token service the commands, status bar, tree and terminal export use. */
+    tokens: TokenService;
+    /** A new token service built exactly as activate() builds it, over the same secret storage (a "reload"). */
+    newTokenService(): TokenService;
+    statusBar: TokenStatusBar;
+    terminal: TerminalTokenExport;
+    /** context.environmentVariableCollection, as the terminal export fills it. */
+    terminalEnv: vscode.GlobalEnvironmentVariableCollection;
+    clipboard: ClipboardGuard;
+    /** The clock the token features go by; `use(() => sandbox.clock.now())` follows the sandbox's clock. */
+    clock: SwitchableClock;
+    /** Rebuilds the HTTP client with another timeout (undefined: the default), for timeout tests. */
+    setHttpTimeout(ms: number | undefined): void;
+  };
 }
 
 /** Builds the services and wires them together; all behaviour lives in the feature folders. */
 export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const logger = new Logger(vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true }));
   const settings = new Settings();
-  const client = new EqpClient((env) => settings.apiUrl(env));
+  const tokenSettings = new TokenSettings();
+  const apiUrl = (env: 'production' | 'sandbox'): string => settings.apiUrl(env);
+  let httpClient = new EqpClient(apiUrl);
+  // One indirection, so a test can swap the timeout; everything holds `client`, never `httpClient`.
+  const client: Pick<EqpClient, 'getSessionToken' | 'getProfile'> = {
+    getSessionToken: (...a) => httpClient.getSessionToken(...a),
+    getProfile: (...a) => httpClient.getProfile(...a),
+  };
+  const clock = new SwitchableClock();
   // In tests only, SecretStorage is wrapped so a test can make it fail the way a missing OS keyring does.
   const faults = context.extensionMode === vscode.ExtensionMode.Test ? new FaultySecretStorage(context.secrets) : undefined;
   const secrets: vscode.SecretStorage = faults ?? context.secrets;
   const store = new KeyStore(secrets, context.globalState);
-  const verifier = new KeyVerifier(client, () => 7200);
-  const deps: KeyCommandDeps = { store, verifier, settings, logger };
+  const verifier = new KeyVerifier(client, () => tokenSettings.lifetime, () => clock.now());
+  // Session tokens: cached in SecretStorage per key, the key store is their TokenKeySource.
+  const newTokenService = (): TokenService =>
+    new TokenService(client, store, secrets, {
+      lifetime: () => tokenSettings.lifetime,
+      refreshMargin: () => tokenSettings.refreshMargin,
+      now: () => clock.now(),
+      onWarning: (w) => logger.warn(`token service (${w.operation}): ${w.message}`),
+      observeSecret: (value) => logger.addSecret(value),
+    });
+  const tokens = newTokenService();
+  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens };
 
-  const tree = new KeysTreeProvider(store, settings);
+  const tree = new KeysTreeProvider(store, settings, tokens);
   const view = vscode.window.createTreeView(KEYS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
   const updateContext = (): void => void vscode.commands.executeCommand('setContext', CONTEXT.hasKeys, store.list().length > 0);
   updateContext();
@@ -50,9 +100,27 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const switchEnv = new SwitchEnvironmentCommand(deps);
   const openPortal = new OpenPortalCommand(settings);
 
+  const fetcher = new TokenFetcher(tokens, store, logger);
+  const clipboard = new ClipboardGuard(() => tokenSettings.clearAfterSeconds);
+  const tokenDeps: TokenCommandDeps = { tokens, fetcher, store, settings, tokenSettings, clipboard, logger };
+  const insertToken = new InsertTokenCommand(tokenDeps);
+  const copyToken = new CopyTokenCommand(tokenDeps);
+  const getToken = new GetTokenCommand(tokenDeps);
+  const refreshToken = new RefreshTokenCommand(tokenDeps);
+  const forgetToken = new ForgetTokenCommand(tokenDeps);
+  const tokenMenu = new TokenMenuCommand(tokenDeps);
+  const statusBar = new TokenStatusBar(tokens, fetcher, store, settings, tokenSettings, clock, logger);
+  const terminalEnv = context.environmentVariableCollection;
+  const terminal = new TerminalTokenExport(terminalEnv, tokens, store, settings, tokenSettings, clock, logger);
+
   context.subscriptions.push(
     logger,
     settings,
+    tokenSettings,
+    fetcher,
+    clipboard,
+    statusBar,
+    terminal,
     { dispose: () => store.dispose() },
     tree,
     view,
@@ -60,6 +128,12 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     // Another window changed a secret (fires in every window, sometimes twice): re-read, idempotently.
     context.secrets.onDidChange((e) => {
       if (e.key.startsWith('eqp.')) store.reload();
+      // A token stored or forgotten by another window (or this one: the updates are idempotent and merged).
+      if (e.key.startsWith('eqp.token.')) {
+        statusBar.scheduleUpdate();
+        terminal.scheduleUpdate();
+        tree.refresh();
+      }
     }),
     ...registerCommands(
       {
@@ -73,12 +147,27 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
         [COMMANDS.keysOpenPortal]: (arg) => openPortal.run(arg as never),
         [COMMANDS.keysRefresh]: () => refresh.run(),
         [COMMANDS.environmentSwitch]: (arg) => switchEnv.run(arg),
+        [COMMANDS.tokenInsert]: (arg) => insertToken.run(arg),
+        [COMMANDS.tokenCopy]: (arg) => copyToken.run(arg),
+        [COMMANDS.tokenGet]: (arg) => getToken.run(arg),
+        [COMMANDS.tokenRefresh]: (arg) => refreshToken.run(arg),
+        [COMMANDS.tokenForget]: (arg) => forgetToken.run(arg),
+        [COMMANDS.tokenMenu]: () => tokenMenu.run(),
         [COMMANDS.showLog]: () => logger.show(),
       },
       logger,
+      new Set([COMMANDS.tokenGet]),
     ),
   );
-  return faults ? { test: { secrets: context.secrets, faults, globalState: context.globalState, store } } : {};
+  if (!faults) return {};
+  return {
+    test: {
+      secrets: context.secrets, faults, globalState: context.globalState, store, tokens, newTokenService, statusBar, terminal, terminalEnv, clipboard, clock,
+      setHttpTimeout: (ms) => {
+        httpClient = new EqpClient(apiUrl, ms === undefined ? {} : { timeoutMs: ms });
+      },
+    },
+  };
 }
 
 export function deactivate(): void {

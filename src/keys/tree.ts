@@ -67,7 +67,7 @@ export class KeyNode {
     const tokenText = tokenLive ? `token ${formatDuration(this.token!.expiresAt - this.now)}` : undefined;
     item.description = [k.applicationId, stateText, tokenText, this.isActive ? 'active' : undefined].filter(Boolean).join(' · ');
     item.iconPath = new vscode.ThemeIcon(state.icon, state.color ? new vscode.ThemeColor(state.color) : undefined);
-    item.contextValue = `eqp:key${this.isActive ? '+active' : ''}${k.state === 'rejected' ? '+rejected' : ''}`;
+    item.contextValue = `eqp:key${this.isActive ? '+active' : ''}${k.state === 'rejected' ? '+rejected' : ''}${this.token ? '+token' : ''}`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${escapeMd(k.name)}** · ${environmentInfo(k.environment).label}${this.isActive ? ' · active key' : ''}\n\n`);
     tip.appendMarkdown(`Application ID: \`${k.applicationId}\` (the secret is kept in VS Code's secret storage and never shown)\n\n`);

@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import { environmentInfo } from '../../eqp/environments';
+import { formatTime } from '../../util/time';
+import { TokenCommandDeps, TokenInfo, environmentOf, formatted, isScripted, tokenInfo } from './shared';
+
+export interface InsertResult extends TokenInfo {
+  /** Cursors the token was inserted at (0 when it was copied instead). */
+  inserted: number;
+  copied: boolean;
+}
+
+/**
+ * `eqp.token.insert` (the status bar's default click): the active environment's token, formatted per
+ * `eqp.token.insertFormat`, at every cursor of the active editor, replacing the selections, as one edit (one
+ * Undo takes it all back). With no editor, or a read-only one, it copies instead and says so.
+ * Scripted: `{environment?}`; errors are thrown instead of shown.
+ */
+export class InsertTokenCommand {
+  constructor(private readonly deps: TokenCommandDeps) {}
+
+  async run(arg?: unknown): Promise<InsertResult | undefined> {
+    const env = environmentOf(arg, this.deps.settings);
+    let token;
+    try {
+      token = await this.deps.fetcher.obtain(env);
+    } catch (e) {
+      if (isScripted(arg)) throw e;
+      await this.deps.fetcher.showFailure(e, env, () => this.run(arg));
+      return undefined;
+    }
+    const text = formatted(this.deps, token);
+    const editor = vscode.window.activeTextEditor;
+    if (editor && !editor.document.isClosed) {
+      const selections = editor.selections;
+      const ok = await editor.edit((b) => {
+        for (const s of selections) b.replace(s, text);
+      }).then((r) => r, () => false);
+      if (ok) {
+        // Leave each cursor after the text it inserted (a replaced selection would otherwise stay selected).
+        editor.selections = editor.selections.map((s) => new vscode.Selection(s.end, s.end));
+        return { ...tokenInfo(token), inserted: selections.length, copied: false };
+      }
+    }
+    const clearsAt = await this.deps.clipboard.copy(text);
+    const why = editor ? 'The active editor cannot be edited' : 'No editor is open';
+    const clears = clearsAt ? ` It is cleared from the clipboard at ${formatTime(clearsAt)} unless you copy something else first.` : '';
+    void vscode.window.showInformationMessage(`${why}, so the ${environmentInfo(env).label} session token of "${token.keyName}" was copied to the clipboard instead.${clears}`);
+    return { ...tokenInfo(token), inserted: 0, copied: true };
+  }
+}

@@ -1,0 +1,127 @@
+import * as vscode from 'vscode';
+import { COMMANDS } from '../constants';
+import { type EnvironmentId, environmentInfo } from '../eqp/environments';
+import { EqpError } from '../eqp/errors';
+import { EnvironmentNode } from '../keys/tree';
+import type { KeyStore } from '../keys/keyStore';
+import type { Logger } from '../util/logger';
+import { UserError, describeError } from '../util/errors';
+import type { CachedToken, TokenService } from './tokenService';
+
+/** The environment has no API access key, so no token can be had. */
+export class NoKeyError extends UserError {
+  constructor(readonly environment: EnvironmentId) {
+    const label = environmentInfo(environment).label;
+    super(`There is no API access key for ${label}. Create one with "EQP: Create API Access Key…" (keys are made in the ${label} Developer Portal).`);
+  }
+}
+
+/**
+ * How the token commands get a token: the cached one at once when it is fresh, otherwise one request behind a
+ * cancellable progress notification (Cancel aborts the request through an AbortSignal). Commands that run at the
+ * same time for the same environment share that one notification and request. Also turns a failure into the
+ * message a person can act on.
+ */
+export class TokenFetcher implements vscode.Disposable {
+  private readonly pending = new Map<string, Promise<CachedToken>>();
+  private readonly busyEmitter = new vscode.EventEmitter<EnvironmentId>();
+  /** Fires when a fetch for an environment starts or ends. */
+  readonly onDidChangeBusy = this.busyEmitter.event;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly store: KeyStore,
+    private readonly logger: Logger,
+  ) {}
+
+  isBusy(env: EnvironmentId): boolean {
+    return [...this.pending.keys()].some((k) => k.startsWith(`${env}:`));
+  }
+
+  /** A token of `env`'s active key, fresh enough to use; throws NoKeyError, EqpError or a KeyStoreError. */
+  async obtain(env: EnvironmentId, opts: { forceNew?: boolean } = {}): Promise<CachedToken> {
+    const forceNew = opts.forceNew === true;
+    const keyId = this.store.activeKeyId(env);
+    const key = keyId ? this.store.get(keyId) : undefined;
+    if (!key) throw new NoKeyError(env);
+    if (!forceNew) {
+      const fresh = await this.tokens.fresh(env);
+      if (fresh) return fresh;
+    }
+    const slot = `${env}:${forceNew ? 'new' : 'any'}`;
+    const running = this.pending.get(slot);
+    if (running) return running;
+    const label = environmentInfo(env).label;
+    const started = Date.now();
+    const work = Promise.resolve(
+      vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `EQP: getting ${forceNew ? 'a new' : 'a'} ${label} session token for "${key.name}"…`,
+          cancellable: true,
+        },
+        (_progress, cancellation) => this.tokens.getToken(env, { forceNew, signal: toAbortSignal(cancellation) }),
+      ),
+    ).then(
+      (token) => {
+        this.logger.info(`session token for "${token.keyName}" (${env}) obtained in ${Date.now() - started} ms, valid until ${new Date(token.expiresAt).toISOString()}`);
+        return token;
+      },
+      (e: unknown) => {
+        const what = e instanceof EqpError ? `${e.kind}${e.status ? ` ${e.status}` : ''}` : 'error';
+        this.logger.warn(`session token for "${key.name}" (${env}) failed after ${Date.now() - started} ms: ${what}: ${describeError(e)}`);
+        throw e;
+      },
+    );
+    const tracked = work.finally(() => {
+      this.pending.delete(slot);
+      this.busyEmitter.fire(env);
+    });
+    this.pending.set(slot, tracked);
+    this.busyEmitter.fire(env);
+    return tracked;
+  }
+
+  /**
+   * Shows a failure to the person who ran a command, with the action that fixes it: "Create API Access Key…"
+   * when there is no key, "Regenerate…" when the server refused the key, "Retry" when trying again may help.
+   * Cancelling is not a failure. `retry` runs the command again.
+   */
+  async showFailure(e: unknown, env: EnvironmentId, retry: () => Thenable<unknown> | Promise<unknown>): Promise<void> {
+    const label = environmentInfo(env).label;
+    if (e instanceof NoKeyError) {
+      const choice = await vscode.window.showWarningMessage(e.message, 'Create API Access Key…');
+      // Preselect the environment the user was asking about.
+      if (choice) await vscode.commands.executeCommand(COMMANDS.keysCreate, new EnvironmentNode(env, [], false, undefined));
+      return;
+    }
+    if (e instanceof EqpError && e.kind === 'cancelled') {
+      vscode.window.setStatusBarMessage('EQP: getting the session token was cancelled', 4000);
+      return;
+    }
+    if (e instanceof EqpError && e.isAuthFailure) {
+      const id = this.store.activeKeyId(env);
+      const key = id ? this.store.get(id) : undefined;
+      const who = key ? `key "${key.name}"` : 'the key';
+      const choice = await vscode.window.showErrorMessage(`The ${label} EQP API refused ${who}. ${describeError(e)}`, 'Regenerate…');
+      if (choice && key) await vscode.commands.executeCommand(COMMANDS.keysRegenerate, { environment: env, name: key.name });
+      return;
+    }
+    const retryable = e instanceof EqpError && (e.kind === 'network' || e.kind === 'timeout' || (e.kind === 'http' && (e.status === 429 || (e.status ?? 0) >= 500)));
+    const actions = retryable ? ['Retry', 'Show Log'] : ['Show Log'];
+    const choice = await vscode.window.showErrorMessage(`Could not get a ${label} session token: ${describeError(e)}`, ...actions);
+    if (choice === 'Retry') await retry();
+    if (choice === 'Show Log') await vscode.commands.executeCommand(COMMANDS.showLog);
+  }
+
+  dispose(): void {
+    this.busyEmitter.dispose();
+  }
+}
+
+function toAbortSignal(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
