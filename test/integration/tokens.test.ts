@@ -1,0 +1,677 @@
+// Session tokens inside the real VS Code, against the EQP sandbox server: insert/copy/get/refresh/forget through
+// the commands, tasks that resolve ${command:eqp.token.get}, the status bar item in each state, terminal export,
+// and every server fault. Request counts come from the sandbox's own log.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { KeyRecord } from '../../src/keys/keyStore';
+import type { CachedToken } from '../../src/tokens/tokenService';
+import type { EqpSandbox, SandboxEnv, SandboxKey } from '../sandbox/server';
+import { ScriptedUi, TestApi, clearKeys, eventually, startSandbox, stopSandbox, testApi } from './helpers';
+
+const run = async <T = unknown>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
+const TOKEN_SETTINGS = ['token.lifetime', 'token.refreshMargin', 'token.insertFormat', 'clipboard.clearAfterSeconds', 'statusBar.show', 'statusBar.clickAction', 'terminal.exportToken'];
+const setting = (key: string, value: unknown) => vscode.workspace.getConfiguration('eqp').update(key, value, vscode.ConfigurationTarget.Global);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const figures = { latencies: [] as number[] };
+
+/** Closes every text editor without a save prompt (the documents here are untitled scratch buffers). */
+async function closeEditors(): Promise<void> {
+  for (let i = 0; i < 20 && vscode.window.visibleTextEditors.length > 0; i++) {
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+async function editorWith(content: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });
+  return vscode.window.showTextDocument(doc);
+}
+
+/** Runs a task and resolves with its exit code once its process ended. */
+async function runTask(task: vscode.Task, ms = 20000): Promise<number | undefined> {
+  const ended = new Promise<number | undefined>((resolve, reject) => {
+    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`task "${task.name}" did not end within ${ms} ms`)); }, ms);
+    const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+      if (e.execution.task.name === task.name) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(e.exitCode);
+      }
+    });
+  });
+  await vscode.tasks.executeTask(task);
+  return ended;
+}
+
+describe('session tokens (real VS Code, EQP sandbox server)', function () {
+  this.timeout(30000);
+  let api: TestApi;
+  let sandbox: EqpSandbox;
+  let ui: ScriptedUi | undefined;
+  const realWithProgress = vscode.window.withProgress;
+
+  before(async () => {
+    api = await testApi();
+    sandbox = await startSandbox();
+  });
+  after(async () => {
+    await clearKeys(api);
+    for (const k of TOKEN_SETTINGS) await setting(k, undefined);
+    await closeEditors();
+    await stopSandbox(sandbox);
+    const l = figures.latencies.sort((a, b) => a - b);
+    if (l.length) console.log(`[eqp-it]   token figures: ${l.length} timed fetches through commands, median ${l[Math.floor(l.length / 2)]} ms, max ${l.at(-1)} ms`);
+  });
+  beforeEach(async () => {
+    await clearKeys(api);
+    await api.tokens.forget();
+    sandbox.clearFaults();
+    sandbox.setLimits({ maxLifetime: 7200, defaultLifetime: 3600 });
+    for (const env of ['production', 'sandbox'] as const) for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+    for (const k of TOKEN_SETTINGS) await setting(k, undefined);
+    await setting('environment', 'sandbox');
+    api.clock.use();
+    api.setHttpTimeout(undefined);
+    sandbox.clearLog();
+  });
+  afterEach(async () => {
+    ui?.restore();
+    ui = undefined;
+    (vscode.window as { withProgress: unknown }).withProgress = realWithProgress;
+    api.faults.reset();
+    api.clock.use();
+    api.setHttpTimeout(undefined);
+    await closeEditors();
+  });
+
+  /** A key made in the sandbox's portal and stored through the scripted create (verified unless told not to). */
+  const addKey = async (env: SandboxEnv, name: string, verify = true): Promise<{ pk: SandboxKey; key: KeyRecord }> => {
+    const pk = sandbox.createKey(env, name);
+    const key = await run<KeyRecord>('eqp.keys.create', { environment: env, name, applicationId: pk.applicationId, applicationSecret: pk.applicationSecret, verify });
+    return { pk, key };
+  };
+  const cachedRaw = (key: KeyRecord) => api.secrets.get(`eqp.token.${key.id}`);
+  const cached = async (key: KeyRecord): Promise<CachedToken | undefined> => {
+    const raw = await cachedRaw(key);
+    return raw ? (JSON.parse(raw) as CachedToken) : undefined;
+  };
+  /** A token request through a command, timed, with the sandbox's count of token requests it made. */
+  const timed = async <T>(fn: () => Thenable<T> | Promise<T>): Promise<{ value: T; requests: number }> => {
+    const before = sandbox.tokenRequestCount();
+    const t = Date.now();
+    const value = await fn();
+    figures.latencies.push(Date.now() - t);
+    return { value, requests: sandbox.tokenRequestCount() - before };
+  };
+  /** The sandbox accepts the token (GET the profile with it). */
+  const accepted = async (env: SandboxEnv, token: string, mageId: string): Promise<number> => {
+    const r = await fetch(`${sandbox.apiUrl(env)}/rest/v1/users/${mageId}?style=summary`, { headers: { authorization: `Bearer ${token}` } });
+    return r.status;
+  };
+
+  describe('insert', () => {
+    it('at one cursor; the token a verification minted is used, so the first insert makes no request', async () => {
+      const { key } = await addKey('sandbox', 'CI');
+      assert.equal(sandbox.tokenRequestCount('sandbox'), 1, 'the verification minted one token');
+      const adopted = await cached(key);
+      assert.ok(adopted, 'the verification token was adopted');
+      const editor = await editorWith('A\nB');
+      editor.selection = new vscode.Selection(0, 1, 0, 1);
+      const { value, requests } = await timed(() => run<{ inserted: number; copied: boolean; keyName: string }>('eqp.token.insert'));
+      assert.equal(requests, 0, 'no second request');
+      assert.equal(value.inserted, 1);
+      assert.equal(value.copied, false);
+      assert.ok(!JSON.stringify(value).includes(adopted.token), 'the result holds no token');
+      assert.equal(editor.document.getText(), `A${adopted.token}\nB`);
+      assert.deepEqual([editor.selection.active.line, editor.selection.active.character], [0, 1 + adopted.token.length], 'the cursor is after the token');
+      assert.equal(await accepted('sandbox', adopted.token, adopted.mageId), 200, 'a working token');
+      // A second click within its lifetime: still no request.
+      const again = await timed(() => run('eqp.token.insert'));
+      assert.equal(again.requests, 0);
+      assert.equal(editor.document.getText(), `A${adopted.token}${adopted.token}\nB`);
+    });
+
+    it('at three cursors as ONE edit: a single undo restores the text', async () => {
+      await addKey('sandbox', 'CI');
+      const editor = await editorWith('x\ny\nz');
+      editor.selections = [0, 1, 2].map((l) => new vscode.Selection(l, 1, l, 1));
+      const result = await run<{ inserted: number }>('eqp.token.insert');
+      const token = (await api.tokens.peek('sandbox'))!.token;
+      assert.equal(result.inserted, 3);
+      assert.equal(editor.document.getText(), `x${token}\ny${token}\nz${token}`);
+      await vscode.commands.executeCommand('undo');
+      assert.equal(editor.document.getText(), 'x\ny\nz', 'one undo took all three back');
+    });
+
+    it('replaces a selection, and undo brings it back', async () => {
+      await addKey('sandbox', 'CI');
+      const editor = await editorWith('curl -H "Authorization: Bearer PASTE_HERE" x');
+      const start = editor.document.getText().indexOf('PASTE_HERE');
+      editor.selection = new vscode.Selection(0, start, 0, start + 'PASTE_HERE'.length);
+      await run('eqp.token.insert');
+      const token = (await api.tokens.peek('sandbox'))!.token;
+      assert.equal(editor.document.getText(), `curl -H "Authorization: Bearer ${token}" x`);
+      assert.ok(editor.selection.isEmpty, 'the inserted token is not left selected');
+      await vscode.commands.executeCommand('undo');
+      assert.equal(editor.document.getText(), 'curl -H "Authorization: Bearer PASTE_HERE" x');
+    });
+
+    it('follows eqp.token.insertFormat: bearer, a template, and a template without ${token} is refused', async () => {
+      await addKey('production', 'Prod');
+      await setting('environment', 'production');
+      const editor = await editorWith('');
+      await setting('token.insertFormat', 'bearer');
+      await run('eqp.token.insert');
+      const t = (await api.tokens.peek('production'))!;
+      assert.equal(editor.document.getText(), `Authorization: Bearer ${t.token}`);
+      await vscode.commands.executeCommand('undo');
+      await setting('token.insertFormat', 'curl -H "Authorization: Bearer ${token}" "${apiUrl}/rest/v1/users/${mageId}" # ${environment} ${unknown}');
+      await run('eqp.token.insert');
+      assert.equal(editor.document.getText(), `curl -H "Authorization: Bearer ${t.token}" "${sandbox.apiUrl('production')}/rest/v1/users/${t.mageId}" # production \${unknown}`);
+      await vscode.commands.executeCommand('undo');
+      await setting('token.insertFormat', 'no placeholder');
+      await assert.rejects(run('eqp.token.insert', { environment: 'production' }), /insertFormat/);
+      assert.equal(editor.document.getText(), '');
+    });
+
+    it('with no editor open, copies instead and says so', async () => {
+      await addKey('sandbox', 'CI');
+      await closeEditors();
+      ui = new ScriptedUi();
+      const result = await run<{ inserted: number; copied: boolean }>('eqp.token.insert');
+      assert.deepEqual([result.inserted, result.copied], [0, true]);
+      const token = (await api.tokens.peek('sandbox'))!.token;
+      assert.equal(await vscode.env.clipboard.readText(), token);
+      assert.match(ui.messages[0]?.message ?? '', /No editor is open, so the Sandbox session token of "CI" was copied/);
+      assert.ok(!ui.allText().includes(token), 'the message does not show the token');
+    });
+  });
+
+  describe('copy and the clipboard', () => {
+    it('clears the clipboard after clearAfterSeconds when it still holds the token', async () => {
+      await addKey('sandbox', 'CI');
+      await setting('clipboard.clearAfterSeconds', 1);
+      const r = await run<{ clearsAt?: number }>('eqp.token.copy');
+      const token = (await api.tokens.peek('sandbox'))!.token;
+      assert.equal(await vscode.env.clipboard.readText(), token);
+      assert.ok(r.clearsAt && r.clearsAt - Date.now() <= 1000);
+      await sleep(1400);
+      assert.equal(await vscode.env.clipboard.readText(), '');
+    });
+
+    it('leaves the clipboard alone when the user copied something else meanwhile', async () => {
+      await addKey('sandbox', 'CI');
+      await setting('clipboard.clearAfterSeconds', 1);
+      await run('eqp.token.copy');
+      await vscode.env.clipboard.writeText('something the user copied');
+      await sleep(1400);
+      assert.equal(await vscode.env.clipboard.readText(), 'something the user copied');
+    });
+
+    it('0 never clears', async () => {
+      await addKey('sandbox', 'CI');
+      await setting('clipboard.clearAfterSeconds', 0);
+      const r = await run<{ clearsAt?: number }>('eqp.token.copy');
+      assert.equal(r.clearsAt, undefined);
+      assert.equal(api.clipboard.pending, false, 'no timer');
+      await sleep(300);
+      assert.equal(await vscode.env.clipboard.readText(), (await api.tokens.peek('sandbox'))!.token);
+    });
+  });
+
+  describe('eqp.token.get, tasks and reuse', () => {
+    it('returns the token string, for the active environment or {environment}', async () => {
+      const sb = await addKey('sandbox', 'CI');
+      const prod = await addKey('production', 'Prod');
+      const sbToken = await run<string>('eqp.token.get');
+      const prodToken = await run<string>('eqp.token.get', { environment: 'production' });
+      assert.equal(typeof sbToken, 'string');
+      assert.equal(sbToken, (await cached(sb.key))?.token);
+      assert.equal(prodToken, (await cached(prod.key))?.token);
+      assert.equal(await accepted('production', prodToken, sandbox.account('production').mageId), 200);
+      assert.equal(await accepted('sandbox', prodToken, sandbox.account('sandbox').mageId), 401, 'a production token is refused by the sandbox');
+      await assert.rejects(run('eqp.token.get', { environment: 'staging' }), /Unknown environment "staging"/);
+    });
+
+    it('${command:eqp.token.get} is resolved by a real task (in the command line and in options.env)', async () => {
+      await addKey('sandbox', 'CI');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eqp-task-'));
+      const inLine = path.join(dir, 'line.txt');
+      const inEnv = path.join(dir, 'env.txt');
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const lineTask = new vscode.Task({ type: 'shell' }, folder, 'eqp-token-line', 'eqp-test', new vscode.ShellExecution(`printf '%s' '\${command:eqp.token.get}' > '${inLine}'`));
+      const envTask = new vscode.Task({ type: 'shell' }, folder, 'eqp-token-env', 'eqp-test', new vscode.ShellExecution(`printf '%s' "$EQP_T" > '${inEnv}'`, { env: { EQP_T: '${command:eqp.token.get}' } }));
+      const before = sandbox.tokenRequestCount();
+      assert.equal(await runTask(lineTask), 0);
+      assert.equal(await runTask(envTask), 0);
+      const token = (await api.tokens.peek('sandbox'))!.token;
+      assert.equal(fs.readFileSync(inLine, 'utf8'), token);
+      assert.equal(fs.readFileSync(inEnv, 'utf8'), token);
+      assert.equal(sandbox.tokenRequestCount() - before, 0, 'the cached token served both');
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("the README's tasks.json example works as written: the API accepts the token it sends", async () => {
+      await addKey('production', 'Prod');
+      const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+      const block = /<!-- tasks-example -->\s*```jsonc\n([\s\S]*?)```/.exec(readme)?.[1];
+      assert.ok(block, 'README has the tasks.json example');
+      const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+      const tasksFile = path.join(folder, '.vscode', 'tasks.json');
+      fs.mkdirSync(path.dirname(tasksFile), { recursive: true });
+      fs.writeFileSync(tasksFile, block);
+      try {
+        let task: vscode.Task | undefined;
+        await eventually(async () => {
+          task = (await vscode.tasks.fetchTasks()).find((t) => t.name === 'EQP: account summary');
+          assert.ok(task, 'the example task is found');
+        }, 10000);
+        sandbox.clearLog();
+        assert.equal(await runTask(task!), 0);
+        const profile = sandbox.requestLog('production').find((e) => e.path.startsWith('/rest/v1/users/'));
+        assert.ok(profile, `curl reached the API: ${JSON.stringify(sandbox.requestLog())}`);
+        assert.equal(profile.status, 200, 'the token was accepted');
+        assert.equal(profile.headers.authorization, 'Bearer ‹redacted›');
+        assert.equal(sandbox.tokenRequestCount(), 0, 'the cached token was used');
+      } finally {
+        fs.rmSync(path.join(folder, '.vscode'), { recursive: true, force: true });
+      }
+    });
+
+    it('a cached token survives re-creating the token service over the same secret storage: no second request', async () => {
+      await addKey('sandbox', 'CI', false);
+      const first = await run<string>('eqp.token.get');
+      assert.equal(sandbox.tokenRequestCount(), 1);
+      sandbox.clearLog();
+      const reloaded = api.newTokenService();
+      const again = await reloaded.getToken('sandbox');
+      assert.equal(again.token, first);
+      assert.equal((await reloaded.peek('sandbox'))?.token, first);
+      assert.equal(sandbox.tokenRequestCount(), 0, `no request in the sandbox log: ${JSON.stringify(sandbox.requestLog())}`);
+    });
+
+    it('single flight through the command: 50 concurrent eqp.token.get make 1 request', async () => {
+      await addKey('sandbox', 'CI', false);
+      sandbox.injectFault('sandbox', { kind: 'delay', ms: 200 });
+      const { value, requests } = await timed(() => Promise.all(Array.from({ length: 50 }, () => run<string>('eqp.token.get'))));
+      assert.equal(requests, 1);
+      assert.equal(new Set(value).size, 1);
+    });
+
+    it('honours the lifetime the server granted (clamped to 600 s), not the one asked for', async () => {
+      const { key } = await addKey('sandbox', 'CI', false);
+      sandbox.setLimits({ maxLifetime: 600 });
+      await setting('token.lifetime', 3600);
+      await run('eqp.token.get');
+      const [request] = sandbox.requestLog('sandbox');
+      assert.deepEqual(request?.body, { grant_type: 'session', expires_in: 3600 });
+      const t = (await cached(key))!;
+      assert.equal(t.expiresAt - t.obtainedAt, 600_000);
+      await api.statusBar.flush();
+      assert.match(api.statusBar.snapshot().text, /^\$\(key\) Sandbox · CI · (9|10)m$/);
+    });
+
+    it('expiry follows the sandbox clock: inside the margin a new token is minted; the old one expires at the API', async () => {
+      await addKey('sandbox', 'CI', false);
+      api.clock.use(() => sandbox.clock.now());
+      const first = await run<string>('eqp.token.get');
+      sandbox.clock.advance(3600);
+      assert.equal(await run<string>('eqp.token.get'), first, 'an hour later: still fresh');
+      sandbox.clock.advance(3600 - 100);
+      const second = await run<string>('eqp.token.get');
+      assert.notEqual(second, first, 'inside the 120 s margin: a new one');
+      assert.equal(sandbox.tokenRequestCount(), 2);
+      sandbox.clock.advance(101);
+      assert.equal(await accepted('sandbox', first, sandbox.account('sandbox').mageId), 401, 'the first token has expired at the API');
+      assert.equal(await accepted('sandbox', second, sandbox.account('sandbox').mageId), 200);
+      sandbox.clock.advance(7200);
+      await api.statusBar.flush();
+      assert.equal(api.statusBar.snapshot().text, '$(key) EQP: no token', 'expired: the status bar says so');
+      assert.equal(api.statusBar.snapshot().timer, false, 'no timer without a live token');
+    });
+  });
+
+  describe('refresh and forget', () => {
+    it('refresh mints a new token over a valid one; a failed refresh keeps the old one', async () => {
+      const { key } = await addKey('sandbox', 'CI');
+      const old = (await cached(key))!;
+      const info = await run<{ keyName: string; expiresAt: number }>('eqp.token.refresh', { environment: 'sandbox' });
+      const fresh = (await cached(key))!;
+      assert.notEqual(fresh.token, old.token);
+      assert.equal(info.keyName, 'CI');
+      assert.ok(!JSON.stringify(info).includes(fresh.token));
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500 }, 3);
+      await assert.rejects(run('eqp.token.refresh', { environment: 'sandbox' }), /Gave up after 3 attempts/);
+      assert.equal((await cached(key))?.token, fresh.token, 'the valid token is kept');
+    });
+
+    it('forget one key ({environment, name}), all keys ({all: true}) or through the QuickPick; delete forgets too', async () => {
+      const a = await addKey('sandbox', 'A');
+      const b = await addKey('production', 'B');
+      assert.ok(await cached(a.key));
+      const one = await run<{ forgotten: unknown[] }>('eqp.token.forget', { environment: 'sandbox', name: 'A' });
+      assert.deepEqual(one.forgotten, [{ environment: 'sandbox', keyName: 'A' }]);
+      assert.equal(await cachedRaw(a.key), undefined);
+      assert.ok(await cached(b.key));
+      await run('eqp.token.get');
+      const all = await run<{ forgotten: unknown[] }>('eqp.token.forget', { all: true });
+      assert.equal(all.forgotten.length, 2);
+      assert.equal(await cachedRaw(a.key), undefined);
+      assert.equal(await cachedRaw(b.key), undefined);
+      await run('eqp.token.get');
+      ui = new ScriptedUi().pick('All keys');
+      const picked = await run<{ forgotten: unknown[] }>('eqp.token.forget');
+      assert.equal(picked.forgotten.length, 1);
+      assert.deepEqual(ui.picks[0]?.items.slice(0, 1), ['$(discard) All keys']);
+      await run('eqp.token.get');
+      assert.ok(await cached(a.key));
+      await run('eqp.keys.delete', { environment: 'sandbox', name: 'A' });
+      assert.equal(await cachedRaw(a.key), undefined, 'deleting a key forgets its token');
+    });
+  });
+
+  describe('faults: documented behaviour, no bad token cached', () => {
+    const setUp = async () => {
+      const { key } = await addKey('sandbox', 'CI', false);
+      sandbox.clearLog();
+      return key;
+    };
+
+    for (const status of [401, 403] as const) {
+      it(`${status}: the key is marked rejected, the error offers "Regenerate…" which opens the regenerate flow for that key`, async () => {
+        const key = await setUp();
+        sandbox.injectFault('sandbox', { kind: 'status', status });
+        await assert.rejects(run('eqp.token.get'), (e: Error) => {
+          assert.match(e.message, /refused|wrong|regenerated/i);
+          return true;
+        });
+        assert.equal(sandbox.tokenRequestCount(), 1, 'not retried');
+        assert.equal(await cachedRaw(key), undefined);
+        await eventually(() => assert.equal(api.store.get(key.id)?.state, 'rejected'));
+        sandbox.injectFault('sandbox', { kind: 'status', status });
+        ui = new ScriptedUi().answer('Regenerate…');
+        assert.equal(await run('eqp.token.insert'), undefined);
+        const err = ui.messages.find((m) => m.level === 'error');
+        assert.match(err?.message ?? '', /The Sandbox EQP API refused key "CI"/);
+        assert.deepEqual(err?.items, ['Regenerate…']);
+        await eventually(() => assert.match(ui!.picks[0]?.title ?? '', /Regenerate "CI" \(Sandbox\)/), 5000);
+        assert.equal(await cachedRaw(key), undefined);
+      });
+    }
+
+    it('429 with Retry-After 1: waits, then succeeds (2 requests); Retry-After 120: says when, 1 request, nothing cached', async () => {
+      const key = await setUp();
+      sandbox.injectFault('sandbox', { kind: 'retry-after', seconds: 1 });
+      const t = Date.now();
+      const token = await run<string>('eqp.token.get');
+      assert.ok(Date.now() - t >= 950, 'waited for Retry-After');
+      assert.equal(sandbox.tokenRequestCount(), 2);
+      assert.equal((await cached(key))?.token, token);
+      await run('eqp.token.forget', { environment: 'sandbox', name: 'CI' });
+      sandbox.clearLog();
+      sandbox.injectFault('sandbox', { kind: 'retry-after', seconds: 120 });
+      await assert.rejects(run('eqp.token.get'), /Try again in 2 minutes \(after/);
+      assert.equal(sandbox.tokenRequestCount(), 1);
+      assert.equal(await cachedRaw(key), undefined);
+    });
+
+    it('500: retried with backoff; three in a row give up with the count, offer Retry, cache nothing', async () => {
+      const key = await setUp();
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500 });
+      assert.ok(await run<string>('eqp.token.get'));
+      assert.equal(sandbox.tokenRequestCount(), 2);
+      await run('eqp.token.forget', { all: true });
+      sandbox.clearLog();
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500 }, 3);
+      ui = new ScriptedUi();
+      assert.equal(await run('eqp.token.copy'), undefined);
+      assert.equal(sandbox.tokenRequestCount(), 3);
+      const err = ui.messages.find((m) => m.level === 'error');
+      assert.match(err?.message ?? '', /Could not get a Sandbox session token: .*500.*Gave up after 3 attempts/);
+      assert.deepEqual(err?.items, ['Retry', 'Show Log']);
+      assert.equal(await cachedRaw(key), undefined);
+    });
+
+    it('timeout: each attempt is cut off, then a clear error; nothing cached', async () => {
+      const key = await setUp();
+      api.setHttpTimeout(300);
+      sandbox.injectFault('sandbox', { kind: 'delay', ms: 1500 }, 3);
+      await assert.rejects(run('eqp.token.get'), /did not answer within.*Gave up after 3 attempts/);
+      assert.equal(sandbox.tokenRequestCount(), 3);
+      assert.equal(await cachedRaw(key), undefined);
+    });
+
+    it('connection reset: retried, and the retry succeeds', async () => {
+      const key = await setUp();
+      sandbox.injectFault('sandbox', { kind: 'reset' });
+      const token = await run<string>('eqp.token.get');
+      assert.equal(sandbox.tokenRequestCount(), 2);
+      assert.equal((await cached(key))?.token, token);
+    });
+
+    const malformed: [string, Parameters<EqpSandbox['injectFault']>[1]][] = [
+      ['not JSON', { kind: 'malformed', body: '<html>proxy login</html>', contentType: 'text/html' }],
+      ['no ust', { kind: 'status', status: 200, body: { mage_id: 'MAG987654321', expires_in: 7200 } }],
+      ['expires_in 0', { kind: 'status', status: 200, body: { mage_id: 'MAG987654321', ust: 'a'.repeat(32), expires_in: 0 } }],
+      ['cut off midway', { kind: 'truncated' }],
+    ];
+    for (const [what, fault] of malformed) {
+      it(`a malformed answer (${what}): a clear error at once, nothing cached`, async () => {
+        const key = await setUp();
+        sandbox.injectFault('sandbox', fault);
+        await assert.rejects(run('eqp.token.get'), (e: Error) => {
+          assert.ok(!e.message.includes('a'.repeat(32)), 'the bad token is not echoed');
+          return /not a valid|malformed|cut off|unexpected|invalid|expires_in|answer/i.test(e.message);
+        });
+        assert.equal(sandbox.tokenRequestCount(), 1);
+        assert.equal(await cachedRaw(key), undefined);
+      });
+    }
+
+    it('no key: a message offering "Create API Access Key…" (for that environment); scripted, a clear error', async () => {
+      ui = new ScriptedUi().answer('Create API Access Key…');
+      assert.equal(await run('eqp.token.insert'), undefined);
+      const warning = ui.messages.find((m) => m.level === 'warning');
+      assert.match(warning?.message ?? '', /There is no API access key for Sandbox/);
+      assert.deepEqual(warning?.items, ['Create API Access Key…']);
+      await eventually(() => assert.match(String(ui!.inputs[0]?.title), /Create Sandbox API Access Key/), 5000);
+      await assert.rejects(run('eqp.token.get'), /There is no API access key for Sandbox/);
+      assert.equal(sandbox.tokenRequestCount(), 0);
+    });
+
+    it('a fetch shows a cancellable progress notification; Cancel aborts the request and caches nothing', async () => {
+      const key = await setUp();
+      sandbox.injectFault('sandbox', { kind: 'delay', ms: 1500 });
+      const shown: vscode.ProgressOptions[] = [];
+      (vscode.window as { withProgress: unknown }).withProgress = (opts: vscode.ProgressOptions, task: (p: unknown, t: vscode.CancellationToken) => Thenable<unknown>) => {
+        shown.push(opts);
+        const cts = new vscode.CancellationTokenSource();
+        setTimeout(() => cts.cancel(), 200);
+        return task({ report: () => undefined }, cts.token);
+      };
+      ui = new ScriptedUi();
+      const t = Date.now();
+      assert.equal(await run('eqp.token.insert'), undefined);
+      assert.ok(Date.now() - t < 2000, `cancel ended the wait (${Date.now() - t} ms)`);
+      assert.equal(shown.length, 1);
+      assert.equal(shown[0]?.location, vscode.ProgressLocation.Notification);
+      assert.equal(shown[0]?.cancellable, true);
+      assert.match(shown[0]?.title ?? '', /getting a Sandbox session token for "CI"/);
+      assert.deepEqual(ui.messages, [], 'cancelling is not an error');
+      assert.equal(sandbox.tokenRequestCount(), 1);
+      await sleep(1500); // the sandbox answers the abandoned request now; nobody listens any more
+      assert.equal(await cachedRaw(key), undefined, 'the answer to a cancelled request is not cached');
+      (vscode.window as { withProgress: unknown }).withProgress = realWithProgress;
+      // A cached, fresh token needs no progress at all.
+      await run('eqp.token.get');
+      let asked = 0;
+      (vscode.window as { withProgress: unknown }).withProgress = () => { asked++; throw new Error('no progress expected'); };
+      await run('eqp.token.get');
+      assert.equal(asked, 0);
+    });
+  });
+
+  describe('status bar item', () => {
+    const snap = async () => {
+      await api.statusBar.flush();
+      return api.statusBar.snapshot();
+    };
+
+    it('hidden with no keys (auto); "always" shows "no key" with a warning and a Create link; "never" hides it', async () => {
+      let s = await snap();
+      assert.equal(s.visible, false);
+      await setting('statusBar.show', 'always');
+      s = await snap();
+      assert.equal(s.visible, true);
+      assert.equal(s.text, '$(key) Sandbox · no key');
+      assert.equal(s.background, 'statusBarItem.warningBackground');
+      assert.match(s.tooltip, /\(command:eqp\.keys\.create\)/);
+      assert.match(s.accessibilityLabel, /no API access key for Sandbox/);
+      assert.equal(s.timer, false);
+      await addKey('sandbox', 'CI');
+      await setting('statusBar.show', 'never');
+      s = await snap();
+      assert.equal(s.visible, false);
+      assert.equal(s.timer, false, 'no timer while hidden');
+    });
+
+    it('a key without a token: "EQP: no token", no timer; with a token: env · key · time left, a per-minute timer', async () => {
+      const { key, pk } = await addKey('sandbox', 'CI', false);
+      let s = await snap();
+      assert.equal(s.visible, true);
+      assert.equal(s.text, '$(key) EQP: no token');
+      assert.equal(s.background, undefined);
+      assert.equal(s.timer, false);
+      assert.match(s.tooltip, /No token cached/);
+      const token = await run<string>('eqp.token.get');
+      s = await snap();
+      assert.equal(s.text, '$(key) Sandbox · CI · 1h 59m');
+      assert.equal(s.timer, true);
+      assert.equal(s.command, 'eqp.token.insert');
+      assert.match(s.accessibilityLabel, /EQP session token for Sandbox, key CI, expires in 1 hour 59 minutes/);
+      assert.match(s.tooltip, /MAG987654321/);
+      assert.match(s.tooltip, /valid until/);
+      for (const link of ['eqp.token.insert', 'eqp.token.copy', 'eqp.token.refresh', 'eqp.environment.switch', 'eqp.keys.use']) {
+        assert.match(s.tooltip, new RegExp(`\\(command:${link.replace(/\./g, '\\.')}\\)`), `tooltip links ${link}`);
+      }
+      for (const secret of [token, pk.applicationSecret]) {
+        assert.ok(!JSON.stringify(s).includes(secret), 'no token or secret in the item');
+      }
+      assert.ok(!JSON.stringify(api.globalState.keys().map((k) => api.globalState.get(k))).includes(token), 'no token in globalState');
+      assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('eqp')).includes(token), 'no token in settings');
+      await run('eqp.token.forget', { environment: 'sandbox', name: key.name });
+      s = await snap();
+      assert.equal(s.text, '$(key) EQP: no token');
+      assert.equal(s.timer, false, 'the timer stops with the token');
+    });
+
+    it('rejected key: warning look, "rejected", a Regenerate link for that key', async () => {
+      await addKey('sandbox', 'CI', false);
+      sandbox.injectFault('sandbox', { kind: 'status', status: 401 });
+      await assert.rejects(run('eqp.token.get'));
+      await eventually(async () => assert.equal((await snap()).text, '$(key) Sandbox · CI · rejected'));
+      const s = await snap();
+      assert.equal(s.background, 'statusBarItem.warningBackground');
+      assert.match(s.tooltip, /command:eqp\.keys\.regenerate\?/);
+      assert.match(decodeURIComponent(s.tooltip), /"environment":"sandbox","name":"CI"/);
+      assert.match(s.accessibilityLabel, /refused/);
+    });
+
+    it('follows the environment and the click action setting', async () => {
+      await addKey('sandbox', 'CI');
+      await setting('environment', 'production');
+      let s = await snap();
+      assert.equal(s.text, '$(key) Production · no key');
+      await setting('environment', 'sandbox');
+      await setting('statusBar.clickAction', 'copy');
+      s = await snap();
+      assert.match(s.text, /^\$\(key\) Sandbox · CI · /);
+      assert.equal(s.command, 'eqp.token.copy');
+      await setting('statusBar.clickAction', 'menu');
+      assert.equal((await snap()).command, 'eqp.token.menu');
+      ui = new ScriptedUi().pick('Copy Session Token');
+      assert.equal(await run('eqp.token.menu'), 'eqp.token.copy');
+      assert.match(ui.picks[0]?.title ?? '', /EQP session token · Sandbox · "CI" · 1h 59m left/);
+      assert.equal(await vscode.env.clipboard.readText(), (await api.tokens.peek('sandbox'))!.token);
+    });
+
+    it('merges updates: twenty events at once render once', async () => {
+      const { key } = await addKey('sandbox', 'CI');
+      await snap();
+      const before = api.statusBar.snapshot().renders;
+      await Promise.all(Array.from({ length: 10 }, () => api.tokens.forget(key.id)));
+      for (let i = 0; i < 10; i++) api.statusBar.scheduleUpdate();
+      await sleep(200);
+      const after = api.statusBar.snapshot().renders;
+      assert.ok(after - before >= 1 && after - before <= 2, `rendered ${after - before} times`);
+    });
+  });
+
+  describe('terminal export', () => {
+    const terminalValue = async (variable: string): Promise<string> => {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eqp-term-')), 'out.txt');
+      const terminal = vscode.window.createTerminal({ name: 'eqp-env-check', shellPath: '/bin/sh', shellArgs: ['-c', `printf '%s' "$${variable}" > '${file}'`] });
+      try {
+        await eventually(() => assert.ok(fs.existsSync(file)), 15000);
+        await sleep(100);
+        return fs.readFileSync(file, 'utf8');
+      } finally {
+        terminal.dispose();
+      }
+    };
+
+    it('on: new terminals get EQP_SESSION_TOKEN, EQP_MAGE_ID, EQP_API_URL (never persisted), refreshed with the token', async () => {
+      await addKey('sandbox', 'CI', false);
+      await setting('terminal.exportToken', true);
+      await api.terminal.flush();
+      assert.equal(sandbox.tokenRequestCount(), 1, 'a token was fetched for the terminals');
+      const env = api.terminalEnv;
+      const token = (await api.tokens.peek('sandbox'))!;
+      assert.equal(env.persistent, false);
+      assert.equal(env.get('EQP_SESSION_TOKEN')?.value, token.token);
+      assert.equal(env.get('EQP_MAGE_ID')?.value, sandbox.account('sandbox').mageId);
+      assert.equal(env.get('EQP_API_URL')?.value, sandbox.apiUrl('sandbox'));
+      const description = typeof env.description === 'string' ? env.description : env.description?.value;
+      assert.match(description ?? '', /session token of "CI"/);
+      assert.ok(!description?.includes(token.token), 'the description shows no token');
+      assert.equal(await terminalValue('EQP_SESSION_TOKEN'), token.token, 'a real terminal sees it');
+      await run('eqp.token.refresh', { environment: 'sandbox' });
+      await api.terminal.flush();
+      const fresh = (await api.tokens.peek('sandbox'))!;
+      assert.notEqual(fresh.token, token.token);
+      assert.equal(env.get('EQP_SESSION_TOKEN')?.value, fresh.token, 'refreshed when the token changed');
+    });
+
+    it('off (the default), or no key: the variables are absent', async () => {
+      await addKey('sandbox', 'CI');
+      await api.terminal.flush();
+      assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined, 'off by default');
+      await setting('terminal.exportToken', true);
+      await api.terminal.flush();
+      assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN'));
+      await setting('terminal.exportToken', false);
+      await api.terminal.flush();
+      for (const v of ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_URL']) assert.equal(api.terminalEnv.get(v), undefined, `${v} cleared`);
+      assert.equal(await terminalValue('EQP_SESSION_TOKEN'), '', 'a real terminal no longer sees it');
+      await setting('terminal.exportToken', true);
+      await api.terminal.flush();
+      await run('eqp.keys.delete', { environment: 'sandbox', name: 'CI' });
+      await api.terminal.flush();
+      assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined, 'cleared when the key goes');
+    });
+
+    it('a refusing server is asked once, not in a loop', async () => {
+      await addKey('sandbox', 'CI', false);
+      sandbox.injectFault('sandbox', { kind: 'status', status: 401 }, 5);
+      await setting('terminal.exportToken', true);
+      await api.terminal.flush();
+      await sleep(300);
+      await api.terminal.flush();
+      assert.equal(sandbox.tokenRequestCount(), 1);
+      assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined);
+    });
+  });
+});
