@@ -10,23 +10,28 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const metafileArg = process.argv.find((a) => a.startsWith('--metafile='));
 
-const AXIOS_ADAPTERS = path.join('node_modules', 'axios', 'lib', 'adapters', 'adapters.js');
+const AXIOS_LIB = path.join('node_modules', 'axios', 'lib');
+const AXIOS_ADAPTERS = path.join(AXIOS_LIB, 'adapters', 'adapters.js');
+const AXIOS_HTTP = path.join(AXIOS_LIB, 'adapters', 'http.js');
 const DEBUG_NODE = path.join('node_modules', 'debug', 'src', 'node.js');
 
 /**
- * Modules the EQP client never reaches, swapped for something smaller. The client (src/eqp/client.ts) sends JSON
- * only, with `maxRedirects: 0`, through axios's Node `http` adapter, to an http(s) URL that validateServiceUrl
- * checked. Each replacement either throws if it is ever reached, or is exactly what the original evaluates to in
- * the extension host (a Node process). `npm run bench` prints what each one saves.
+ * Modules the EQP client never reaches, swapped for something smaller. The client (src/eqp/client.ts) sends a
+ * plain object as JSON (or nothing), with `maxRedirects: 0`, no `params`, no progress callbacks and no rate
+ * limits, through axios's Node `http` adapter, to an http(s) URL that validateServiceUrl checked. Each stub throws
+ * if it is ever reached (axios turns that into a failed request), or is exactly what the original module evaluates
+ * to in the extension host, which is a Node process. `from` limits a stub to imports made from files under that
+ * path. `npm run bench` prints what each one saves; the unit and integration suites pass on the production bundle.
  *
  * Left in on purpose: https-proxy-agent, proxy-from-env and shouldBypassProxy (axios uses them when
- * HTTPS_PROXY/NO_PROXY are set: people behind a proxy need them), and the http2 session helper (built when
- * axios loads). Evaluated and not worth it: `target: 'node20'` (0 bytes smaller than node18), `charset: 'utf8'`
- * (~100 bytes), `drop: ['debugger']` (none in the code), dropping legal comments (none in the bundle).
+ * HTTPS_PROXY/NO_PROXY are set: people behind a proxy need them), the http2 session helper (built when axios
+ * loads), and HttpStatusCode (a data table axios exports). Evaluated and not worth it: `target: 'node20'` (not one
+ * byte smaller than node18), `charset: 'utf8'` (~170 bytes), `drop: ['debugger']` (there are none), dropping legal
+ * comments (the bundle has none).
  */
 const STUBS = [
   {
-    // form-data (with mime-db, ~200 KB) serves multipart uploads; we send JSON only.
+    // form-data (with mime-db, ~200 KB) serves multipart uploads.
     name: 'form-data',
     filter: /^form-data$/,
     to: 'src/util/formDataStub.ts',
@@ -42,7 +47,7 @@ const STUBS = [
     // Node; the stub throws if anyone asks for `adapter: 'fetch'`.
     name: 'axios fetch adapter',
     filter: /^\.\/fetch\.js$/,
-    importer: AXIOS_ADAPTERS,
+    from: AXIOS_ADAPTERS,
     to: 'src/util/axiosFetchAdapterStub.ts',
   },
   {
@@ -50,8 +55,29 @@ const STUBS = [
     // and so does the stub; axios then says "adapter xhr is not supported by the environment" if asked for it.
     name: 'axios xhr adapter',
     filter: /^\.\/xhr\.js$/,
-    importer: AXIOS_ADAPTERS,
+    from: AXIOS_ADAPTERS,
     to: 'src/util/axiosXhrAdapterStub.ts',
+  },
+  {
+    // data: URL decoding (~1.7 KB), used by the http adapter for data: URLs only.
+    name: 'axios data: URLs',
+    filter: /^\.\.\/helpers\/(fromDataURI|estimateDataURLDecodedBytes)\.js$/,
+    from: AXIOS_HTTP,
+    to: 'src/util/axiosDataUrlStub.ts',
+  },
+  {
+    // Upload/download progress events and maxRate throttling (~2.4 KB), used only when those options are set.
+    name: 'axios progress and maxRate',
+    filter: /^\.\.\/helpers\/(progressEventReducer|AxiosTransformStream)\.js$/,
+    from: AXIOS_HTTP,
+    to: 'src/util/axiosProgressStub.ts',
+  },
+  {
+    // FormData/Blob/FileList bodies, multipart and url-encoded forms, the `params` option (~5 KB).
+    name: 'axios form bodies and params',
+    filter: /^(\.\.?\/|\.\/helpers\/|\.\.\/helpers\/)(toFormData|formDataToJSON|formDataToStream|readBlob)\.js$/,
+    from: AXIOS_LIB,
+    to: 'src/util/axiosFormBodyStub.ts',
   },
   {
     // `debug` (used by https-proxy-agent) picks its browser half only in a renderer, browser or NW.js process;
@@ -65,7 +91,7 @@ const STUBS = [
     // output; the stub throws, which debug treats as "not installed" (~2 KB).
     name: 'supports-color',
     filter: /^supports-color$/,
-    importer: DEBUG_NODE,
+    from: DEBUG_NODE,
     to: 'src/util/supportsColorStub.ts',
   },
 ];
@@ -82,7 +108,7 @@ function stubPlugin(only) {
       const used = new Set();
       for (const stub of active) {
         build.onResolve({ filter: stub.filter }, (args) => {
-          if (stub.importer && !args.importer.endsWith(stub.importer)) return undefined;
+          if (stub.from && !args.importer.includes(stub.from)) return undefined;
           used.add(stub.name);
           return { path: path.join(__dirname, stub.to ?? stub.toModule) };
         });
