@@ -38,6 +38,8 @@ export class InsertTokenCommand {
       if (ok) {
         // Leave each cursor after the text it inserted (a replaced selection would otherwise stay selected).
         editor.selections = editor.selections.map((s) => new vscode.Selection(s.end, s.end));
+        // Clicking the status bar item moved the keyboard focus there; give it back so typing goes on.
+        await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
         return { ...tokenInfo(token), inserted: selections.length, copied: false };
       }
     }
