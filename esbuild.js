@@ -124,6 +124,24 @@ function stubPlugin(only) {
   };
 }
 
+/**
+ * One interop object for the `vscode` API instead of one per importing file. esbuild turns each
+ * `import * as vscode from 'vscode'` of an external CommonJS module into its own `__toESM(require('vscode'))`,
+ * which copies every export of the API (hundreds of getters) once per file: 26 files, so thousands of
+ * defineProperty calls while the bundle loads, inside the activation time. Routing them through one virtual module
+ * (`export * from 'vscode'`) copies once. The getters read the same API object, so stubbing `vscode.window.*` in
+ * tests works as before; the source only uses namespace imports of 'vscode', which this keeps intact.
+ */
+const sharedVscodeNamespace = {
+  name: 'shared-vscode-namespace',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) =>
+      args.namespace === 'shared-vscode' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'shared-vscode' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'shared-vscode' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+  },
+};
+
 /** The build options; `stubs` limits the replacements to those named (bench uses it to price each one). */
 function buildOptions({ production: prod = false, stubs } = {}) {
   return {
@@ -139,7 +157,7 @@ function buildOptions({ production: prod = false, stubs } = {}) {
     external: ['vscode'],
     logLevel: 'warning',
     metafile: true,
-    plugins: [stubPlugin(stubs)],
+    plugins: [sharedVscodeNamespace, stubPlugin(stubs)],
   };
 }
 
