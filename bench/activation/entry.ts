@@ -1,0 +1,244 @@
+// The activation probe of `npm run bench`, loaded by the extension host of a real VS Code as its
+// extensionTestsPath (see bench/activation/runner.mjs). One page load = one fresh extension host = one run.
+// What to do comes from $EQP_BENCH_DIR/run.json; the result goes to $EQP_BENCH_DIR/result-<runId>.json.
+//
+//   time   times `getExtension(id).activate()` of an extension that is not active yet
+//   profile  the same under the V8 sampling profiler; writes profile-<runId>.cpuprofile (open it in Chrome DevTools)
+//   seed   activates EQP Keys and adds a key through its test hooks, so the next page load starts with one
+//   check  counts SecretStorage calls and EQP API requests made while EQP Keys activates (and shortly after)
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { EqpKeysApi } from '../../src/extension';
+
+export interface RunRequest {
+  runId: string;
+  mode: 'time' | 'profile' | 'seed' | 'check';
+  extensionId: string;
+  /** How long the extension host's event loop must be quiet before measuring (and, for check, the window after). */
+  settleMs: number;
+  /** check: the extension whose context.secrets is used to reach the SecretStorage class. */
+  probeId?: string;
+  /** check: `/__sandbox/state` URLs of the EQP sandbox listeners. */
+  sandboxStateUrls?: string[];
+  /** seed: a key the sandbox knows. */
+  seedKey?: { name: string; applicationId: string; applicationSecret: string; mageId: string };
+}
+
+export interface TimeResult { mode: 'time'; wasActive: boolean; isActive: boolean; ms: number }
+export interface SeedResult { mode: 'seed'; keys: number }
+export interface CheckResult {
+  mode: 'check';
+  wasActive: boolean;
+  keysPresent: number;
+  /** SecretStorage calls by method, made between the start of activate() and its end. */
+  secretCallsDuringActivate: Record<string, number>;
+  /** The same, in the `settleMs` after activate() returned (work activate() started but did not await). */
+  secretCallsAfterActivate: Record<string, number>;
+  /** Each call of both windows in order, as `<method> <kind of key>` (`get eqp.token.…`), activate()'s first. */
+  secretCalls: { during: string[]; after: string[] };
+  apiRequestsDuringActivate: number;
+  apiRequestsAfterActivate: number;
+  /** The counter saw a get made on purpose afterwards on EQP Keys' own SecretStorage: the instrument works. */
+  instrumentWorks: boolean;
+}
+export type RunResult = TimeResult | SeedResult | CheckResult | { mode: 'error'; error: string };
+
+const SECRET_METHODS = ['get', 'store', 'delete', 'keys'] as const;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Waits until the runner says the workbench page has loaded and gone idle (it writes go-<runId>), then until this
+ * extension host's event loop has been quiet for a while, so that start-up work of the workbench or of other
+ * extensions does not land inside the measurement. Gives up waiting after 20 s and measures anyway.
+ */
+async function waitUntilQuiet(dir: string, runId: string, settleMs: number): Promise<void> {
+  const go = path.join(dir, `go-${runId}`);
+  const deadline = Date.now() + 20_000;
+  while (!fs.existsSync(go) && Date.now() < deadline) await sleep(25);
+  let quiet = 0;
+  while (quiet < settleMs / 20 && Date.now() < deadline) {
+    const t = performance.now();
+    await sleep(20);
+    quiet = performance.now() - t < 24 ? quiet + 1 : 0;
+  }
+}
+
+async function activateTimed(id: string): Promise<TimeResult> {
+  const ext = vscode.extensions.getExtension(id);
+  if (!ext) throw new Error(`${id} is not loaded`);
+  const wasActive = ext.isActive;
+  const t0 = performance.now();
+  await ext.activate();
+  const ms = performance.now() - t0;
+  return { mode: 'time', wasActive, isActive: ext.isActive, ms };
+}
+
+function post<T>(session: inspector.Session, method: string, params?: object): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (err, result) => (err ? reject(err) : resolve(result as T))),
+  );
+}
+
+/** `activateTimed` under the sampling profiler (100 µs); the profile is written beside the result. */
+async function activateProfiled(id: string, file: string): Promise<TimeResult> {
+  const session = new inspector.Session();
+  session.connect();
+  try {
+    await post(session, 'Profiler.enable');
+    await post(session, 'Profiler.setSamplingInterval', { interval: 100 });
+    await post(session, 'Profiler.start');
+    const result = await activateTimed(id);
+    const { profile } = await post<{ profile: object }>(session, 'Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
+  }
+}
+
+async function testHooks(id: string): Promise<NonNullable<EqpKeysApi['test']>> {
+  const ext = vscode.extensions.getExtension<EqpKeysApi>(id);
+  if (!ext) throw new Error(`${id} is not loaded`);
+  const api = await ext.activate();
+  if (!api.test) throw new Error(`${id} has no test hooks: is it running in ExtensionMode.Test?`);
+  return api.test;
+}
+
+async function seed(req: RunRequest): Promise<SeedResult> {
+  const key = req.seedKey;
+  if (!key) throw new Error('seed: no seedKey');
+  const { store } = await testHooks(req.extensionId);
+  const record = await store.add({
+    environment: 'production',
+    name: key.name,
+    applicationId: key.applicationId,
+    applicationSecret: key.applicationSecret,
+    verification: { state: 'verified', mageId: key.mageId },
+  });
+  await store.setActive(record.id);
+  // globalState reaches the browser's storage asynchronously; give it time before the page goes away.
+  await sleep(1500);
+  return { mode: 'seed', keys: store.list().length };
+}
+
+/** `eqp.token.<keyId>` -> `eqp.token.…`: which kind of secret, not which one. */
+function secretKind(key: unknown): string {
+  if (typeof key !== 'string') return '?';
+  const parts = key.split('.');
+  return parts.length > 2 ? `${parts.slice(0, 2).join('.')}.…` : key;
+}
+
+/**
+ * Counts calls to the SecretStorage methods of every extension (their `context.secrets` share one class) until
+ * `stop()`; `calls` lists them as `get eqp.token.…`.
+ */
+function countSecretCalls(secrets: object): { snapshot(): Record<string, number>; calls: string[]; stop(): void } {
+  const proto = Object.getPrototypeOf(secrets) as Record<string, unknown>;
+  const counts: Record<string, number> = {};
+  const calls: string[] = [];
+  const originals = new Map<string, unknown>();
+  for (const name of SECRET_METHODS) {
+    const original = proto[name];
+    if (typeof original !== 'function') continue;
+    originals.set(name, original);
+    counts[name] = 0;
+    proto[name] = function (this: unknown, ...args: unknown[]): unknown {
+      counts[name] = (counts[name] ?? 0) + 1;
+      calls.push(name === 'keys' ? 'keys' : `${name} ${secretKind(args[0])}`);
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  }
+  return {
+    snapshot: () => ({ ...counts }),
+    calls,
+    stop: () => {
+      for (const [name, original] of originals) proto[name] = original;
+    },
+  };
+}
+
+async function apiRequests(urls: string[]): Promise<number> {
+  let total = 0;
+  for (const url of urls) {
+    const response = await fetch(url);
+    const state = (await response.json()) as { counts: { apiRequests: number } };
+    total += state.counts.apiRequests;
+  }
+  return total;
+}
+
+function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) out[k] = v - (before[k] ?? 0);
+  return out;
+}
+
+async function check(req: RunRequest): Promise<CheckResult> {
+  if (!req.probeId || !req.sandboxStateUrls) throw new Error('check: probeId and sandboxStateUrls are needed');
+  const probe = vscode.extensions.getExtension<{ secrets: vscode.SecretStorage }>(req.probeId);
+  if (!probe) throw new Error(`${req.probeId} is not loaded`);
+  const { secrets } = await probe.activate();
+  const urls = req.sandboxStateUrls;
+
+  const counter = countSecretCalls(secrets);
+  try {
+    const s0 = counter.snapshot();
+    const c0 = counter.calls.length;
+    const r0 = await apiRequests(urls);
+    const ext = vscode.extensions.getExtension<EqpKeysApi>(req.extensionId);
+    if (!ext) throw new Error(`${req.extensionId} is not loaded`);
+    const wasActive = ext.isActive;
+    const api = await ext.activate();
+    const s1 = counter.snapshot();
+    const c1 = counter.calls.length;
+    const r1 = await apiRequests(urls);
+    await sleep(req.settleMs);
+    const s2 = counter.snapshot();
+    const c2 = counter.calls.length;
+    const r2 = await apiRequests(urls);
+    // EQP Keys' own context.secrets (from its test hooks) must reach the counter too.
+    await (api.test?.secrets ?? secrets).get('eqp-bench.instrument-self-test');
+    const s3 = counter.snapshot();
+    return {
+      mode: 'check',
+      wasActive,
+      keysPresent: api.test?.store.list().length ?? -1,
+      secretCallsDuringActivate: diff(s1, s0),
+      secretCallsAfterActivate: diff(s2, s1),
+      secretCalls: { during: counter.calls.slice(c0, c1), after: counter.calls.slice(c1, c2) },
+      apiRequestsDuringActivate: r1 - r0,
+      apiRequestsAfterActivate: r2 - r1,
+      instrumentWorks: (s3.get ?? 0) - (s2.get ?? 0) === 1,
+    };
+  } finally {
+    counter.stop();
+  }
+}
+
+export async function run(): Promise<void> {
+  const dir = process.env.EQP_BENCH_DIR;
+  if (!dir) throw new Error('EQP_BENCH_DIR is not set');
+  const req = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunRequest;
+  let result: RunResult;
+  try {
+    if (req.mode !== 'seed') await waitUntilQuiet(dir, req.runId, req.settleMs);
+    if (req.mode === 'time') {
+      result = await activateTimed(req.extensionId);
+    } else if (req.mode === 'profile') {
+      result = await activateProfiled(req.extensionId, path.join(dir, `profile-${req.runId}.cpuprofile`));
+    } else if (req.mode === 'seed') {
+      result = await seed(req);
+    } else {
+      result = await check(req);
+    }
+  } catch (e) {
+    result = { mode: 'error', error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+  fs.writeFileSync(path.join(dir, `result-${req.runId}.json`), JSON.stringify(result));
+}

@@ -1,0 +1,75 @@
+// Bundle figures of `npm run bench`: dist/extension.js as `node esbuild.js --production` builds it, against a
+// plain esbuild bundle of axios alone built in the same run, what each stub in esbuild.js saves, and the
+// packages that make up the bundle (from esbuild's metafile).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const gzipSize = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+
+/** `node_modules/axios/node_modules/agent-base/dist/x.js` -> `agent-base`; `src/keys/tree.ts` -> `src/keys`. */
+export function packageOf(input) {
+  const nm = input.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const rest = input.slice(nm + 'node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const parts = input.split('/');
+  return parts[0] === 'src' && parts.length > 2 ? `src/${parts[1]}` : parts[0] === 'src' ? 'src (top level)' : input;
+}
+
+/**
+ * @param {object} o
+ * @param {string} o.root
+ * @param {string} o.workDir  where the metafile goes
+ */
+export async function measureBundle({ root, workDir }) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const esbuild = require('esbuild');
+  const { STUBS, buildOptions } = require(path.join(root, 'esbuild.js'));
+
+  fs.mkdirSync(workDir, { recursive: true });
+  const metafile = path.join(workDir, 'metafile.json');
+  execFileSync(process.execPath, ['esbuild.js', '--production', `--metafile=${metafile}`], { cwd: root, stdio: 'inherit' });
+  const bundle = fs.readFileSync(path.join(root, 'dist', 'extension.js'));
+
+  // Baseline: what `require('axios')` alone bundles to for Node (its prebuilt CJS build with form-data/mime-db,
+  // follow-redirects, proxy support), minified, no stubs.
+  const axiosAlone = await esbuild.build({
+    stdin: { contents: "module.exports = require('axios');", resolveDir: root, sourcefile: 'axios-alone.js', loader: 'js' },
+    bundle: true, platform: 'node', format: 'cjs', minify: true, write: false, logLevel: 'error',
+  });
+  const axiosBytes = axiosAlone.outputFiles[0].contents;
+
+  // Who contributes what.
+  const meta = JSON.parse(fs.readFileSync(metafile, 'utf8'));
+  const output = Object.values(meta.outputs).find((o) => o.entryPoint);
+  const byPackage = new Map();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const pkg = packageOf(input);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + bytesInOutput);
+  }
+  const packages = [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
+
+  // What each stub saves: the same production build with that one stub left out (in memory, nothing written).
+  const sizeWith = async (stubs) => {
+    const options = buildOptions({ production: true, stubs });
+    const result = await esbuild.build({ ...options, write: false, logLevel: 'error' });
+    return result.outputFiles.find((f) => f.path.endsWith('.js')).contents.length;
+  };
+  const all = STUBS.map((s) => s.name);
+  const stubs = [];
+  for (const name of all) stubs.push({ name, saves: (await sizeWith(all.filter((n) => n !== name))) - bundle.length });
+  const withoutAnyStub = await sizeWith([]);
+
+  return {
+    bytes: bundle.length,
+    gzip: gzipSize(bundle),
+    axiosAlone: { bytes: axiosBytes.length, gzip: gzipSize(axiosBytes) },
+    packages,
+    stubs,
+    withoutAnyStub,
+  };
+}

@@ -1,0 +1,322 @@
+// `npm run bench`: bundle size, activation time in a real VS Code, and session-token latency and request counts,
+// each printed as a ratio against a baseline measured in the same run and checked against its budget (PASS/OVER).
+// Writes bench/RESULTS.md (keeping the previous run's figures beside the new ones). Not part of `npm test`.
+//
+//   node bench/run.mjs [--strict] [--runs=N] [--only=bundle,tokens,activation] [--profile]
+//
+//   --strict   exit 1 when a figure is over budget (default: report it, exit 0)
+//   --runs=N   activation runs per extension (default 10)
+//   --only=…   measure only these parts; RESULTS.md is then left alone
+//   --profile  one more EQP Keys activation under the V8 profiler: run/bench/activation/ipc/profile-*.cpuprofile
+//
+// Exit code: 1 if a measurement could not be made, or with --strict when over budget; else 0.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CACHE, CS_VERSION, NODE24_VERSION } from '../scripts/lib/vscode-runtime.mjs';
+import { measureActivation, snapshotExtensions } from './activation/runner.mjs';
+import { measureBundle } from './bundle.mjs';
+import { readPrevious, row, writeResults } from './lib/results.mjs';
+import { fmt, fmtInt, median } from './lib/stats.mjs';
+import { measureTokens } from './tokens.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = path.join(ROOT, 'run', 'bench');
+const RESULTS = path.join(ROOT, 'bench', 'RESULTS.md');
+const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+const strict = process.argv.includes('--strict');
+const profile = process.argv.includes('--profile');
+const RUNS = Number(argValue('runs') ?? 10);
+const PARTS = argValue('only')?.split(',') ?? ['bundle', 'tokens', 'activation'];
+const SETTLE_MS = 500;
+const CACHED_CALLS = 2000;
+const PAIRS = 60;
+
+/** Budgets. KB = KiB = 1,024 bytes (1000-based figures are printed beside). */
+const BUDGET = { bundleKiB: 150, cachedMs: 1, freshRatio: 1.3, requests: 1, activationMs: 15 };
+
+const log = (msg) => console.log(`[bench] ${msg}`);
+const kib = (bytes) => `${fmt(bytes / 1024)} KiB`;
+const sizeText = (bytes) => `${fmtInt(bytes)} B = ${kib(bytes)} (${fmt(bytes / 1000)} kB)`;
+const ratio = (a, b) => `${fmt(a / b, a / b < 0.1 ? 4 : 2)}×`;
+const ms = (v, digits = 2) => `${fmt(v, digits)} ms`;
+
+const figures = [];
+const sections = [];
+const errors = [];
+const commands = ['node node_modules/typescript/bin/tsc -p tsconfig.test.json'];
+let browserVersion;
+
+function figure(f) {
+  figures.push(f);
+  const mark = f.status === 'OVER' ? 'OVER ' : f.status === 'PASS' ? 'PASS ' : 'info ';
+  log(`${mark} ${f.label}: ${f.value}${f.baseline ? ` | baseline ${f.baseline}` : ''}${f.ratio ? ` | ratio ${f.ratio}` : ''}${f.budget ? ` | budget ${f.budget}` : ''}`);
+}
+const status = (ok) => (ok ? 'PASS' : 'OVER');
+
+function compile() {
+  const t = Date.now();
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json'], { cwd: ROOT, encoding: 'utf8' });
+  const needed = ['out/src/tokens/tokenService.js', 'out/src/eqp/client.js', 'out/test/sandbox/server.js', 'out/bench/activation/entry.js'];
+  const missing = needed.filter((f) => !fs.existsSync(path.join(ROOT, f)));
+  if (r.status !== 0) {
+    // Type errors still emit JavaScript; someone's work in progress should not stop the bench, but say so.
+    log(`tsc reported errors (JavaScript was still emitted):\n${(r.stdout + r.stderr).trim().split('\n').slice(0, 10).join('\n')}`);
+  }
+  if (missing.length) throw new Error(`tsc did not produce ${missing.join(', ')}`);
+  log(`compiled with tsc in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+}
+
+async function bundlePart() {
+  commands.push('node esbuild.js --production --metafile=run/bench/metafile.json', '# + in-process esbuild builds: axios alone (`require(\'axios\')`, platform node, cjs, minify) and one build per stub left out');
+  const b = await measureBundle({ root: ROOT, workDir: WORK });
+  figure({
+    id: 'bundle.bytes',
+    label: 'Bundle: dist/extension.js, minified',
+    value: sizeText(b.bytes),
+    baseline: `axios alone ${sizeText(b.axiosAlone.bytes)}`,
+    ratio: ratio(b.bytes, b.axiosAlone.bytes),
+    budget: `≤ ${BUDGET.bundleKiB} KiB (${fmtInt(BUDGET.bundleKiB * 1024)} B)`,
+    status: status(b.bytes <= BUDGET.bundleKiB * 1024),
+  });
+  figure({
+    id: 'bundle.gzip',
+    label: 'Bundle: gzip -9',
+    value: sizeText(b.gzip),
+    baseline: `axios alone ${sizeText(b.axiosAlone.gzip)}`,
+    ratio: ratio(b.gzip, b.axiosAlone.gzip),
+    status: 'info',
+  });
+  const total = b.bytes;
+  const own = b.packages.filter((p) => p.name.startsWith('src')).reduce((s, p) => s + p.bytes, 0);
+  log('top packages by bytes in the bundle:');
+  for (const p of b.packages.filter((x) => !x.name.startsWith('src')).slice(0, 8)) log(`  ${p.name.padEnd(20)} ${fmtInt(p.bytes).padStart(8)} B  ${fmt((100 * p.bytes) / total, 1).padStart(5)} %`);
+  log(`  ${'(extension source)'.padEnd(20)} ${fmtInt(own).padStart(8)} B  ${fmt((100 * own) / total, 1).padStart(5)} %`);
+  log(`stubs in esbuild.js save ${sizeText(b.withoutAnyStub - b.bytes)} together:`);
+  for (const s of b.stubs) log(`  ${s.name.padEnd(30)} ${fmtInt(s.saves).padStart(8)} B`);
+  sections.push(
+    {
+      title: 'Bundle: packages by bytes',
+      lines: [
+        'From the metafile of the production build (bytes each input contributes to the minified output; the rest is esbuild\'s',
+        'module wrappers).',
+        '',
+        row(['Package / source folder', 'Bytes', 'Share']),
+        row(['---', '---:', '---:']),
+        ...b.packages.map((p) => row([p.name, fmtInt(p.bytes), `${fmt((100 * p.bytes) / total, 1)} %`])),
+      ],
+    },
+    {
+      title: 'Bundle: what each stub in esbuild.js saves',
+      lines: [
+        `Each row: the production build with that one stub left out, minus the real one. All together they save ${sizeText(b.withoutAnyStub - b.bytes)}`,
+        `(${sizeText(b.withoutAnyStub)} without any).`,
+        '',
+        row(['Stub', 'Bytes saved']),
+        row(['---', '---:']),
+        ...b.stubs.map((s) => row([s.name, fmtInt(s.saves)])),
+      ],
+    },
+  );
+}
+
+async function tokensPart() {
+  commands.push(`# token figures: in-process (bench/tokens.mjs), EqpSandbox on 127.0.0.1, out/src/tokens/tokenService.js over out/src/eqp/client.js`);
+  const t = await measureTokens({ root: ROOT, cachedCalls: CACHED_CALLS, pairs: PAIRS, log });
+  figure({
+    id: 'token.cached',
+    label: `Token: cached getToken, median of ${fmtInt(t.cached.calls)}`,
+    value: `${ms(t.cached.median, 4)} (p95 ${ms(t.cached.p95, 4)}; ${t.cached.requests} requests)`,
+    baseline: `bare node:http POST ${ms(t.bare.median, 3)}`,
+    ratio: ratio(t.cached.median, t.bare.median),
+    budget: `≤ ${BUDGET.cachedMs} ms`,
+    status: status(t.cached.median <= BUDGET.cachedMs && t.cached.requests === 0),
+  });
+  figure({
+    id: 'token.fresh',
+    label: `Token: fresh, getToken({ forceNew }), median of ${t.fresh.n}`,
+    value: `${ms(t.fresh.median, 3)} (p95 ${ms(t.fresh.p95, 3)})`,
+    baseline: `bare node:http POST ${ms(t.bare.median, 3)} (p95 ${ms(t.bare.p95, 3)}), interleaved`,
+    ratio: ratio(t.fresh.median, t.bare.median),
+    budget: `≤ ${BUDGET.freshRatio}×`,
+    status: status(t.fresh.median / t.bare.median <= BUDGET.freshRatio),
+  });
+  figure({
+    id: 'token.requests',
+    label: 'Token: requests for 100 getToken calls over one token life',
+    value: `${t.counts.service}`,
+    baseline: `a client minting per call: ${t.counts.naive}`,
+    ratio: ratio(t.counts.service, t.counts.naive),
+    budget: `≤ ${BUDGET.requests} request`,
+    status: status(t.counts.service <= BUDGET.requests),
+  });
+}
+
+async function activationPart() {
+  commands.push(
+    `# activation: code-server ${CS_VERSION} (VS Code) on 127.0.0.1, headless Chromium via playwright-core; per run a new browser`,
+    `# context + workbench page (= a new extension host) loading one extension in development mode and`,
+    `# out/bench/activation/entry.js as extensionTestsPath; ${RUNS} runs each of EQP Keys and bench/fixtures/hello, ABBA order`,
+  );
+  const require = createRequire(import.meta.url);
+  const { EqpSandbox } = require(path.join(ROOT, 'out/test/sandbox/server.js'));
+  const sandbox = await EqpSandbox.start();
+  try {
+    const snapshot = snapshotExtensions(ROOT, path.join(WORK, 'extensions'));
+    const a = await measureActivation({ root: ROOT, workDir: path.join(WORK, 'activation'), snapshot, sandbox, runs: RUNS, settleMs: SETTLE_MS, log, profile });
+    browserVersion = a.browserVersion;
+    if (a.profileFile) log(`CPU profile of one EQP Keys activation: ${path.relative(ROOT, a.profileFile)} (open in Chrome DevTools)`);
+    const eqp = median(a.times.eqp);
+    const hello = median(a.times.hello);
+    const range = (v) => `${fmt(Math.min(...v))}–${fmt(Math.max(...v))}`;
+    figure({
+      id: 'activation.eqp',
+      label: `Activation: activate() of EQP Keys, median of ${a.times.eqp.length}`,
+      value: `${ms(eqp)} (range ${range(a.times.eqp)})`,
+      baseline: `hello extension ${ms(hello)} (range ${range(a.times.hello)})`,
+      ratio: ratio(eqp, hello),
+      budget: `≤ ${BUDGET.activationMs} ms`,
+      status: status(eqp <= BUDGET.activationMs),
+    });
+    figure({
+      id: 'activation.own',
+      label: 'Activation: EQP Keys\' own share (median EQP − median hello)',
+      value: ms(eqp - hello),
+      status: 'info',
+    });
+    const c = a.check;
+    const sum = (o) => Object.values(o).reduce((s, v) => s + v, 0);
+    const during = sum(c.secretCallsDuringActivate);
+    const secretReadsAfter = c.secretCalls.after.filter((x) => x.includes('eqp.secret.')).length;
+    const quiet = c.instrumentWorks && !c.wasActive && during === 0 && c.apiRequestsDuringActivate === 0 && c.sandboxLogGrewBy === 0 && secretReadsAfter === 0;
+    figure({
+      id: 'activation.quiet',
+      label: 'Activation: SecretStorage calls / EQP API requests during activate()',
+      value: `${during} / ${c.apiRequestsDuringActivate}; in the ${SETTLE_MS} ms after: ${c.secretCalls.after.join(', ') || 'none'} / ${c.apiRequestsAfterActivate} (with ${c.keysPresent} stored key)`,
+      baseline: 'hello: none by construction',
+      budget: '0 / 0; afterwards no application secret read, no request',
+      status: quiet ? 'PASS' : 'OVER',
+    });
+    sections.push({
+      title: 'Activation runs',
+      lines: [
+        `Milliseconds from \`getExtension(id).activate()\` to its promise resolving, measured inside the extension host ${SETTLE_MS} ms after`,
+        'it started (so the workbench\'s own start-up work is not counted), one fresh extension host per run.',
+        '',
+        `- EQP Keys: ${a.times.eqp.map((v) => fmt(v)).join(', ')}`,
+        `- hello: ${a.times.hello.map((v) => fmt(v)).join(', ')}`,
+        '',
+        'Check, in two more page loads of one browser profile: the first stores a key (metadata in globalState; the',
+        'application secret in SecretStorage, which code-server keeps only for the page), the second activates EQP Keys',
+        'with that key present while the SecretStorage methods of the extension host are counted (through the',
+        'bench/fixtures/secrets-probe extension) and the sandbox counts API requests.',
+        '',
+        `- keys present at activation: ${c.keysPresent}; extension was inactive before: ${!c.wasActive}; counter verified on EQP Keys' own SecretStorage: ${c.instrumentWorks}`,
+        `- during activate(): ${c.secretCalls.during.join(', ') || 'no SecretStorage call'}; ${c.apiRequestsDuringActivate} API requests`,
+        `- in the ${SETTLE_MS} ms after: ${c.secretCalls.after.join(', ') || 'no SecretStorage call'}; ${c.apiRequestsAfterActivate} API requests; sandbox request log grew by ${c.sandboxLogGrewBy}`,
+      ],
+    });
+  } finally {
+    await sandbox.close();
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  const lines = [
+    `Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${fmt(os.totalmem() / 1024 ** 3, 1)} GiB memory, ${os.type()} ${os.release()} (${os.arch()})`,
+    `Node: ${process.version} (bench, bundle and token figures); ${NODE24_VERSION} in the VS Code extension host`,
+  ];
+  try {
+    const cs = path.join(CACHE, 'cs', 'node_modules', 'code-server');
+    const vscodeVersion = JSON.parse(fs.readFileSync(path.join(cs, 'lib', 'vscode', 'package.json'), 'utf8')).version;
+    lines.push(`VS Code: ${vscodeVersion} (code-server ${CS_VERSION})${browserVersion ? `, Chromium ${browserVersion} headless` : ''}`);
+  } catch {
+    lines.push('VS Code: not installed (activation not measured)');
+  }
+  const esbuildVersion = createRequire(path.join(ROOT, 'package.json'))('esbuild/package.json').version;
+  const axiosVersion = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/axios/package.json'), 'utf8')).version;
+  lines.push(`esbuild ${esbuildVersion}, axios ${axiosVersion}`);
+  return lines;
+}
+
+function commit() {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${sha} (the working tree had uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+const NOTES = [
+  `Budgets: bundle ≤ ${BUDGET.bundleKiB} KB with KB = KiB = 1,024 bytes (kB = 1,000 bytes is shown beside); cached token ≤ ${BUDGET.cachedMs} ms; fresh token ≤ ${BUDGET.freshRatio}× a bare request; 1 request per token life; activation ≤ ${BUDGET.activationMs} ms with no SecretStorage call or network request in activate().`,
+  'Bundle baseline: `require(\'axios\')` alone, bundled by esbuild for Node (cjs, minified) with nothing left out: axios\'s prebuilt Node build plus form-data (and mime-db), follow-redirects and proxy support. The extension bundles axios\'s ES module source instead, with the stubs listed below.',
+  `Token figures run in plain Node (${process.version}) against the EQP sandbox server on 127.0.0.1, using the tsc output of src/ with in-memory stand-ins for the key store and SecretStorage: they are the service's and client's own cost. In VS Code a SecretStorage read is an extra round trip to the workbench (and the OS keychain).`,
+  `Fresh vs bare: ${PAIRS} pairs after 5 warm-up pairs, alternating which goes first; both use Node's default keep-alive agent and the same headers and body, and the bare one parses the JSON too. On loopback a request takes well under a millisecond, so axios's fixed per-request work (merging config, header objects, the proxy lookup, its stream plumbing) is a large share of it; against the real API, tens of milliseconds away, the same fixed cost is a fraction of a percent.`,
+  'Requests per token life: 20 moments spread over the fresh part of a 7,200 s token (0 s to 6,650 s; refresh margin 120 s), 5 concurrent getToken calls at each, on a new service with an empty cache; the baseline calls EqpClient.getSessionToken 100 times.',
+  `Activation: each run is a new browser context and workbench page on one code-server, so a new extension host; the extension is the production bundle in development mode (ExtensionMode.Test, since the probe is an extensionTestsPath). Timed: the promise of \`vscode.extensions.getExtension(id).activate()\`, which includes loading (compiling and running) dist/extension.js, the extension host's own bookkeeping, and activate() itself; the hello fixture (one registerCommand) gives the floor every extension pays.`,
+];
+
+/** The 1-minute load average against the core count: other work on the machine makes every timing noisier. */
+function load() {
+  const [one] = os.loadavg();
+  return { one, busy: one > os.cpus().length * 0.5 };
+}
+
+async function main() {
+  const t0 = Date.now();
+  const loadBefore = load();
+  if (loadBefore.busy) log(`warning: the machine is busy (load average ${fmt(loadBefore.one)} on ${os.cpus().length} cores): timings will be noisier`);
+  fs.mkdirSync(WORK, { recursive: true });
+  compile();
+  const parts = { bundle: bundlePart, tokens: tokensPart, activation: activationPart };
+  for (const name of ['bundle', 'tokens', 'activation']) {
+    if (!PARTS.includes(name)) continue;
+    const t = Date.now();
+    log(`--- ${name}`);
+    try {
+      await parts[name]();
+    } catch (e) {
+      errors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      log(`ERROR in ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+    log(`${name} took ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
+
+  const over = figures.filter((f) => f.status === 'OVER');
+  console.log('');
+  console.log('Figure'.padEnd(72) + 'Result');
+  for (const f of figures) console.log(`${f.label.padEnd(72)}${f.status === 'info' ? '(info)' : f.status}`);
+  console.log('');
+  if (PARTS.length === 3 && errors.length === 0) {
+    const previous = readPrevious(RESULTS);
+    writeResults({
+      file: RESULTS,
+      run: {
+        date: new Date().toISOString(),
+        commit: commit(),
+        machine: [...machine(), `Load average (1 min) at the start and end: ${fmt(loadBefore.one)} and ${fmt(load().one)} on ${os.cpus().length} cores${loadBefore.busy || load().busy ? ' (busy: other processes shared the CPU, so timings are noisier than usual)' : ''}`],
+        commands: ['npm run bench   # = node bench/run.mjs', ...commands],
+      },
+      figures,
+      previous,
+      sections,
+      notes: NOTES,
+    });
+    log(`wrote ${path.relative(ROOT, RESULTS)}${previous ? ` (previous run: ${previous.date})` : ''}`);
+  } else {
+    log('RESULTS.md not written (partial run or errors)');
+  }
+  for (const e of errors) log(`ERROR ${e}`);
+  if (over.length) log(`${over.length} figure(s) OVER budget: ${over.map((f) => f.label).join('; ')}${strict ? '' : ' (exit code stays 0 without --strict)'}`);
+  else if (figures.length) log('every figure is within budget');
+  log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return errors.length > 0 || (strict && over.length > 0) ? 1 : 0;
+}
+
+process.exitCode = await main();
