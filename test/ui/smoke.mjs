@@ -125,6 +125,8 @@ async function runTokenUiChecks({ browser, cs, root, shots, check }) {
       const r = await fetch(`${sandbox.apiUrl('sandbox')}/rest/v1/users/${sandbox.account('sandbox').mageId}?style=summary`, { headers: { authorization: `Bearer ${token}` } });
       if (r.status !== 200) throw new Error(`the EQP sandbox refused the inserted token: ${r.status}`);
       const first = sandbox.tokenRequestCount() - before;
+      // The command hands the keyboard focus back to the editor.
+      await page.waitForFunction(() => document.activeElement?.closest('.editor-instance') != null, null, { timeout: 10_000 });
       await page.keyboard.type(' again: ');
       const t1 = Date.now();
       await item.click();

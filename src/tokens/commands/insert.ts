@@ -29,20 +29,22 @@ export class InsertTokenCommand {
       return undefined;
     }
     const text = formatted(this.deps, token);
-    const editor = vscode.window.activeTextEditor;
-    if (editor && !editor.document.isClosed) {
+    const active = vscode.window.activeTextEditor;
+    if (active && !active.document.isClosed) {
+      // Clicking the status bar item moved the keyboard focus there. Give it back first, so that keys typed while
+      // the token goes in land in the editor (a space on the focused item would click it again).
+      const editor = await Promise.resolve(vscode.window.showTextDocument(active.document, { viewColumn: active.viewColumn, preserveFocus: false })).catch(() => active);
       const selections = editor.selections;
-      const ok = await editor.edit((b) => {
+      const ok = await Promise.resolve(editor.edit((b) => {
         for (const s of selections) b.replace(s, text);
-      }).then((r) => r, () => false);
+      })).catch(() => false);
       if (ok) {
         // Leave each cursor after the text it inserted (a replaced selection would otherwise stay selected).
         editor.selections = editor.selections.map((s) => new vscode.Selection(s.end, s.end));
-        // Clicking the status bar item moved the keyboard focus there; give it back so typing goes on.
-        await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, preserveFocus: false });
         return { ...tokenInfo(token), inserted: selections.length, copied: false };
       }
     }
+    const editor = active;
     const clearsAt = await this.deps.clipboard.copy(text);
     const why = editor ? 'The active editor cannot be edited' : 'No editor is open';
     const clears = clearsAt ? ` It is cleared from the clipboard at ${formatTime(clearsAt)} unless you copy something else first.` : '';
