@@ -11,6 +11,7 @@ const gzipSize = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 
 /** `node_modules/axios/node_modules/agent-base/dist/x.js` -> `agent-base`; `src/keys/tree.ts` -> `src/keys`. */
 export function packageOf(input) {
+  if (/^[a-z-]+:/.test(input)) return '(esbuild glue)'; // a plugin's virtual module, e.g. shared-vscode:vscode
   const nm = input.lastIndexOf('node_modules/');
   if (nm >= 0) {
     const rest = input.slice(nm + 'node_modules/'.length).split('/');
@@ -21,19 +22,33 @@ export function packageOf(input) {
 }
 
 /**
- * @param {object} o
- * @param {string} o.root
- * @param {string} o.workDir  where the metafile goes
+ * Runs `node esbuild.js --production` and copies the result at once (other people's builds may rewrite dist/
+ * while the bench runs). Checks the copy is the bundle the metafile describes. Returns its path and the metafile's.
  */
-export async function measureBundle({ root, workDir }) {
-  const require = createRequire(path.join(root, 'package.json'));
-  const esbuild = require('esbuild');
-  const { STUBS, buildOptions } = require(path.join(root, 'esbuild.js'));
-
+export function buildProduction({ root, workDir }) {
   fs.mkdirSync(workDir, { recursive: true });
   const metafile = path.join(workDir, 'metafile.json');
   execFileSync(process.execPath, ['esbuild.js', '--production', `--metafile=${metafile}`], { cwd: root, stdio: 'inherit' });
-  const bundle = fs.readFileSync(path.join(root, 'dist', 'extension.js'));
+  const copy = path.join(workDir, 'extension.production.js');
+  fs.copyFileSync(path.join(root, 'dist', 'extension.js'), copy);
+  const meta = JSON.parse(fs.readFileSync(metafile, 'utf8'));
+  const described = Object.values(meta.outputs).find((o) => o.entryPoint)?.bytes;
+  const size = fs.statSync(copy).size;
+  if (described !== size) throw new Error(`dist/extension.js (${size} B) is not the production build just made (${described} B): did another build overwrite it?`);
+  return { bundleFile: copy, metafile };
+}
+
+/**
+ * @param {object} o
+ * @param {string} o.root
+ * @param {{bundleFile: string, metafile: string}} o.build  from buildProduction()
+ */
+export async function measureBundle({ root, build }) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const esbuild = require('esbuild');
+  const { STUBS, buildOptions } = require(path.join(root, 'esbuild.js'));
+  const { bundleFile, metafile } = build;
+  const bundle = fs.readFileSync(bundleFile);
 
   // Baseline: what `require('axios')` alone bundles to for Node (its prebuilt CJS build with form-data/mime-db,
   // follow-redirects, proxy support), minified, no stubs.

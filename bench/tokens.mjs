@@ -125,7 +125,7 @@ export async function measureTokens({ root, cachedCalls, pairs, log }) {
 
     return {
       cached: { median: median(cached), p95: percentile(cached, 95), calls: cachedCalls, requests: cachedRequests },
-      fresh: { median: median(fresh), p95: percentile(fresh, 95), n: fresh.length },
+      fresh: { median: median(fresh), p95: percentile(fresh, 95), n: fresh.length, pairRatio: median(fresh.map((f, i) => f / bare[i])) },
       bare: { median: median(bare), p95: percentile(bare, 95), n: bare.length },
       counts: { calls: 100, service: serviceRequests, naive: naiveRequests },
     };

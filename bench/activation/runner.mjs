@@ -10,18 +10,21 @@ import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer
 export const EQP_ID = 'eqp-keys.eqp-keys';
 export const HELLO_ID = 'eqp-bench.bench-hello';
 export const PROBE_ID = 'eqp-bench.bench-secrets-probe';
+/** How long the check keeps counting after activate() returned. */
+export const CHECK_AFTER_MS = 1000;
 
 /**
- * Copies what the .vsix would hold of EQP Keys (package.json, dist/, media/) into `dir`/eqp-keys, so a rebuild of
- * dist/ during the bench cannot interfere, and the SecretStorage probe beside it: a development path that is a
- * folder of extensions loads them all (the `payload` URL parameter keeps only one extensionDevelopmentPath).
+ * Copies what the .vsix would hold of EQP Keys (package.json, the production bundle `bundleFile` as
+ * dist/extension.js, media/) into `dir`/eqp-keys, so a rebuild of dist/ during the bench cannot interfere, and the
+ * SecretStorage probe beside it: a development path that is a folder of extensions loads them all (the `payload`
+ * URL parameter keeps only one extensionDevelopmentPath).
  */
-export function snapshotExtensions(root, dir) {
+export function snapshotExtensions(root, dir, bundleFile) {
   fs.rmSync(dir, { recursive: true, force: true });
   const eqp = path.join(dir, 'eqp-keys');
   fs.mkdirSync(path.join(eqp, 'dist'), { recursive: true });
   fs.copyFileSync(path.join(root, 'package.json'), path.join(eqp, 'package.json'));
-  fs.copyFileSync(path.join(root, 'dist', 'extension.js'), path.join(eqp, 'dist', 'extension.js'));
+  fs.copyFileSync(bundleFile, path.join(eqp, 'dist', 'extension.js'));
   if (fs.existsSync(path.join(root, 'media'))) fs.cpSync(path.join(root, 'media'), path.join(eqp, 'media'), { recursive: true });
   fs.cpSync(path.join(root, 'bench', 'fixtures', 'secrets-probe'), path.join(dir, 'secrets-probe'), { recursive: true });
   return { eqpPath: eqp, eqpWithProbePath: dir };
@@ -93,7 +96,7 @@ export async function measureActivation({ root, workDir, snapshot, sandbox, runs
         // Tell the entry to go once the workbench has rendered and the page's main thread is idle.
         try {
           await page.waitForSelector('.monaco-workbench .part.statusbar', { timeout: 30_000 });
-          await page.evaluate('new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: 3000 }))');
+          await page.evaluate('new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: 1500 }))');
         } catch { /* the page may already be gone when the entry did not wait (seed) */ }
         const tGo = Date.now();
         fs.writeFileSync(path.join(ipc, `go-${runId}`), '');
@@ -114,6 +117,7 @@ export async function measureActivation({ root, workDir, snapshot, sandbox, runs
     await runOnce({ mode: 'time', extensionId: HELLO_ID }, [helloPath]);
 
     const times = { eqp: [], hello: [] };
+    const parts = { eqp: { load: [], activate: [] }, hello: { load: [], activate: [] } };
     const order = [];
     for (let i = 0; i < runs; i++) order.push(...(i % 2 === 0 ? ['eqp', 'hello'] : ['hello', 'eqp']));
     for (const which of order) {
@@ -123,7 +127,9 @@ export async function measureActivation({ root, workDir, snapshot, sandbox, runs
       );
       if (r.wasActive || !r.isActive) throw new Error(`${which}: expected an inactive extension to become active (wasActive ${r.wasActive}, isActive ${r.isActive})`);
       times[which].push(r.ms);
-      log(`  activation ${which === 'eqp' ? 'EQP Keys' : 'hello   '} run ${times[which].length}/${runs}: ${r.ms.toFixed(2)} ms`);
+      parts[which].load.push(r.loadMs ?? NaN);
+      parts[which].activate.push(r.activateMs ?? NaN);
+      log(`  activation ${which === 'eqp' ? 'EQP Keys' : 'hello   '} run ${times[which].length}/${runs}: ${r.ms.toFixed(2)} ms (loading the module ${r.loadMs?.toFixed(2)} ms, its activate() ${r.activateMs?.toFixed(2)} ms)`);
     }
 
     let profileFile;
@@ -147,6 +153,7 @@ export async function measureActivation({ root, workDir, snapshot, sandbox, runs
         {
           mode: 'check',
           extensionId: EQP_ID,
+          afterMs: CHECK_AFTER_MS,
           probeId: PROBE_ID,
           sandboxStateUrls: ['production', 'sandbox'].map((env) => `${sandbox.apiUrl(env)}/__sandbox/state`),
         },
@@ -155,7 +162,7 @@ export async function measureActivation({ root, workDir, snapshot, sandbox, runs
       );
       check.seededKeys = seeded.keys;
       check.sandboxLogGrewBy = sandbox.requestLog().length - before;
-      return { times, check, browserVersion, profileFile };
+      return { times, parts, check, browserVersion, profileFile };
     } finally {
       await ctx.close();
     }

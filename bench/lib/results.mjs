@@ -30,7 +30,7 @@ export const row = (cells) => `| ${cells.map(cell).join(' | ')} |`;
  * @param {string[]} o.notes    how to read the figures
  */
 export function writeResults({ file, run, figures, previous, sections, notes }) {
-  const prevLabel = previous ? `Previous run (${previous.date.slice(0, 10)}, ${previous.commit})` : 'Previous run';
+  const prevLabel = previous ? `Previous run (${previous.date.slice(0, 16).replace('T', ' ')} UTC, ${String(previous.commit).split(' ')[0]})` : 'Previous run';
   const prevFigures = previous?.figures ?? {};
   const over = figures.filter((f) => f.status === 'OVER');
   const lines = [
