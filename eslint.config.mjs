@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'run/**', '*.vsix'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', 'run/**', 'bench/.work/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

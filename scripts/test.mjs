@@ -144,7 +144,7 @@ async function main() {
   }
   if (want('unit')) await unit();
   if (want('integration') || want('ui') || want('package')) {
-    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json') } });
+    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json') } });
     cs.resultFile = path.join(RUN, 'integration-result.json');
     cleanups.push(cs.stop);
     const browser = await launchBrowser();

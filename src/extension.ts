@@ -51,6 +51,10 @@ export interface EqpKeysApi {
     clock: SwitchableClock;
     /** Rebuilds the HTTP client with another timeout (undefined: the default), for timeout tests. */
     setHttpTimeout(ms: number | undefined): void;
+    /** For the secret canary: everything else the extension can write to or show. */
+    workspaceState: vscode.Memento;
+    logUri: vscode.Uri;
+    tree: KeysTreeProvider;
   };
 }
 
@@ -60,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const settings = new Settings();
   const tokenSettings = new TokenSettings();
   const apiUrl = (env: 'production' | 'sandbox'): string => settings.apiUrl(env);
-  let httpClient = new EqpClient(apiUrl);
+  const knownSecrets = (): Iterable<string> => logger.secrets();
+  let httpClient = new EqpClient(apiUrl, { knownSecrets });
   // One indirection, so a test can swap the timeout; everything holds `client`, never `httpClient`.
   const client: Pick<EqpClient, 'getSessionToken' | 'getProfile'> = {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
@@ -163,8 +168,11 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   return {
     test: {
       secrets: context.secrets, faults, globalState: context.globalState, store, tokens, newTokenService, statusBar, terminal, terminalEnv, clipboard, clock,
+      workspaceState: context.workspaceState,
+      logUri: context.logUri,
+      tree,
       setHttpTimeout: (ms) => {
-        httpClient = new EqpClient(apiUrl, ms === undefined ? {} : { timeoutMs: ms });
+        httpClient = new EqpClient(apiUrl, ms === undefined ? { knownSecrets } : { timeoutMs: ms, knownSecrets });
       },
     },
   };

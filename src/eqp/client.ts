@@ -28,6 +28,11 @@ export interface EqpClientOptions {
   timeoutMs?: number;
   /** How messages name the API URL setting of `env`; default "EQP <Label> API URL". */
   settingName?: (env: EnvironmentId) => string;
+  /**
+   * Every other secret the caller knows (other keys' secrets, session tokens): a server that echoes one back in
+   * an error message must not carry it into our messages, key state or logs.
+   */
+  knownSecrets?: () => Iterable<string>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -63,6 +68,7 @@ export class EqpClient {
   private readonly http: AxiosInstance;
   private readonly timeoutMs: number;
   private readonly settingName: (env: EnvironmentId) => string;
+  private readonly knownSecrets: () => Iterable<string>;
 
   constructor(
     private readonly apiUrl: (env: EnvironmentId) => string,
@@ -74,6 +80,7 @@ export class EqpClient {
     }
     this.timeoutMs = timeoutMs;
     this.settingName = options.settingName ?? ((env) => `EQP ${environmentInfo(env).label} API URL`);
+    this.knownSecrets = options.knownSecrets ?? (() => []);
     this.http = axios.create({
       timeout: timeoutMs,
       // Never follow a redirect: it would re-send the credentials to wherever the Location points.
@@ -151,7 +158,7 @@ export class EqpClient {
       throw new EqpError('config', `The ${setting} setting could not be read.`);
     }
     const baseUrl = validateServiceUrl(raw, setting);
-    return { env, op, api: `EQP ${info.label} API`, baseUrl, host: new URL(baseUrl).host, setting, secrets };
+    return { env, op, api: `EQP ${info.label} API`, baseUrl, host: new URL(baseUrl).host, setting, secrets: [...secrets, ...this.knownSecrets()] };
   }
 
   private async send(

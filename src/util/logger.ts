@@ -32,6 +32,16 @@ export class Logger implements vscode.Disposable {
     this.channel.show(true);
   }
 
+  /** The secrets registered so far (for scrubbing what a server says back). */
+  secrets(): Iterable<string> {
+    return this.knownSecrets;
+  }
+
+  /** Any text with every registered secret replaced, for messages shown or thrown. */
+  redact(text: string): string {
+    return this.clean(text);
+  }
+
   private clean(message: string): string {
     return redact(message, this.knownSecrets);
   }

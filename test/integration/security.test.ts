@@ -179,6 +179,113 @@ describe('security and faults', function () {
     });
   });
 
+  describe('secret canary: no application secret or session token anywhere the extension writes or shows', () => {
+    it('runs every flow, then scans globalState, workspaceState, settings, the log, messages, tree, status bar, errors and the request log', async () => {
+      const canaries = new Set<string>();
+      const shown: string[] = []; // everything a person could see, gathered along the way
+      const errors: string[] = [];
+      const snap = async () => {
+        shown.push(JSON.stringify(api.statusBar.snapshot()));
+        for (const envNode of await api.tree.getChildren()) {
+          const nodes = [envNode, ...(await api.tree.getChildren(envNode))];
+          for (const n of nodes) {
+            const item = api.tree.getTreeItem(n);
+            const tip = item.tooltip;
+            shown.push(JSON.stringify({ label: item.label, description: item.description, tooltip: typeof tip === 'string' ? tip : tip?.value, a11y: item.accessibilityInformation }));
+          }
+        }
+      };
+      const attempt = async (p: Thenable<unknown>) => {
+        try {
+          await p;
+        } catch (e) {
+          errors.push(String((e as Error).message), String((e as Error).stack));
+        }
+      };
+      const pk = sandbox.createKey('sandbox', 'Canary');
+      canaries.add(pk.applicationSecret);
+      ui = new ScriptedUi().pick('Sandbox').input('Canary').pick('Open the Developer Portal').input(pk.applicationId, pk.applicationSecret);
+      const key = await run<KeyRecord>('eqp.keys.create');
+      assert.equal(key?.state, 'verified');
+      await snap();
+
+      // tokens: get, refresh, a fault, the status bar and tree while a token is live
+      const t1 = await run<string>('eqp.token.get', { environment: 'sandbox' });
+      canaries.add(t1);
+      await run('eqp.environment.switch', { environment: 'sandbox' });
+      const refreshed = await run<unknown>('eqp.token.refresh', { environment: 'sandbox' });
+      shown.push(JSON.stringify(refreshed));
+      const t2 = (await api.tokens.cachedFor(key!.id))?.token;
+      assert.ok(t2 && t2 !== t1);
+      canaries.add(t2);
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 500, message: `boom ${t2} ${pk.applicationSecret}` } }, 3);
+      figures.faults++;
+      await attempt(run('eqp.token.refresh', { environment: 'sandbox' }));
+      await api.statusBar.scheduleUpdate();
+      await snap();
+
+      // a wrong pair, a rejected key, a regenerate, a rename
+      const wrong = 'c0ffee'.repeat(7).slice(0, 40);
+      canaries.add(wrong);
+      await attempt(run('eqp.keys.create', { environment: 'sandbox', name: 'Wrong', applicationId: 'WRONG00001', applicationSecret: wrong }));
+      const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
+      canaries.add(fresh.applicationSecret);
+      await run('eqp.keys.verify', { environment: 'sandbox', name: 'Canary' });
+      await run('eqp.token.forget', { environment: 'sandbox', name: 'Canary' }).then(undefined, (e: Error) => errors.push(e.message));
+      await attempt(run('eqp.token.get', { environment: 'sandbox' }));
+      await snap();
+      ui.pick('Canary').pick('I have the new').input(`${fresh.applicationId}:${fresh.applicationSecret}`);
+      await run('eqp.keys.regenerate');
+      const t3 = await run<string>('eqp.token.get', { environment: 'sandbox' });
+      canaries.add(t3);
+      await run('eqp.keys.rename', { environment: 'sandbox', name: 'Canary', newName: 'Canary 2' });
+      await snap();
+
+      // terminal export: on puts the token in the (non-persistent) collection by the user's choice; off removes it
+      const cfg = vscode.workspace.getConfiguration('eqp');
+      await cfg.update('terminal.exportToken', true, vscode.ConfigurationTarget.Global);
+      await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 5000);
+      assert.equal(api.terminalEnv.persistent, false, 'a persistent collection would write the token to disk');
+      await cfg.update('terminal.exportToken', undefined, vscode.ConfigurationTarget.Global);
+      await eventually(() => assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined), 5000);
+
+      ui.pick('Canary 2').answer('Delete');
+      await run('eqp.keys.delete');
+      await snap();
+      await run('eqp.environment.switch', { environment: 'production' });
+
+      // ---- scan ----
+      const places: [string, string][] = [];
+      places.push(['globalState', JSON.stringify(api.globalState.keys().map((k) => [k, api.globalState.get(k)]))]);
+      places.push(['workspaceState', JSON.stringify(api.workspaceState.keys().map((k) => [k, api.workspaceState.get(k)]))]);
+      const userSettings = process.env.EQP_TEST_USER_SETTINGS;
+      assert.ok(userSettings && fs.existsSync(userSettings), 'the user settings.json is known to the test');
+      places.push(['user settings.json', fs.readFileSync(userSettings, 'utf8')]);
+      const wsSettings = path.join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '', '.vscode', 'settings.json');
+      if (fs.existsSync(wsSettings)) places.push(['workspace settings.json', fs.readFileSync(wsSettings, 'utf8')]);
+      // The log as VS Code wrote it to disk: every file of this extension host's log folder.
+      const logRoot = path.dirname(api.logUri.fsPath);
+      const logFiles: string[] = [];
+      const walk = (d: string) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else logFiles.push(p); } };
+      await eventually(() => {
+        logFiles.length = 0;
+        walk(logRoot);
+        assert.ok(logFiles.some((f) => /created key "Canary"/.test(fs.readFileSync(f, 'utf8'))), `our log lines are not on disk under ${logRoot}`);
+      }, 10000);
+      for (const f of logFiles) places.push([`log ${path.relative(logRoot, f)}`, fs.readFileSync(f, 'utf8')]);
+      places.push(['messages, prompts and picks shown', ui.allText()]);
+      places.push(['tree items and status bar', shown.join('\n')]);
+      places.push(['thrown errors', errors.join('\n')]);
+      places.push(['sandbox request log (URLs, headers, bodies)', JSON.stringify(sandbox.requestLog())]);
+      const leaks: string[] = [];
+      for (const [where, text] of places) for (const c of canaries) if (text.includes(c)) leaks.push(`${where} holds ${c.slice(0, 4)}…`);
+      figures.leaks += leaks.length;
+      assert.ok(errors.length >= 3, 'the failing steps did fail');
+      assert.deepEqual(leaks, [], `secrets found: ${leaks.join('; ')}`);
+      console.log(`[eqp-it]       canary: ${canaries.size} secrets and tokens, ${places.length} places scanned, ${logFiles.length} log files`);
+    });
+  });
+
   describe('faults during create, verify and regenerate: the user sees what happened, keys are unchanged, the next try works', () => {
     const faults: [string, Fault][] = [
       ['500 with a JSON message', { kind: 'status', status: 500, body: { code: 500, message: 'Internal error' } }],

@@ -287,6 +287,14 @@ describe('EqpClient (against the EQP sandbox server)', () => {
   describe('faults', () => {
     const get = () => client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 3600);
 
+    it('a server message echoing any secret the caller knows (another key, a session token) is scrubbed', async () => {
+      const otherToken = 'sess-9f8e7d6c5b4a39281706';
+      const knowing = new EqpClient((env) => sandbox.apiUrl(env), { knownSecrets: () => [otherToken] });
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 500, message: `failed for ${otherToken} and ${key.applicationSecret}` } });
+      const err = await rejectsWith(knowing.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 3600), 'http', [otherToken, ...secretsOf(key)]);
+      assert.match(err.serverMessage ?? '', /failed for ‹redacted› and ‹redacted›/);
+    });
+
     it('500 with a JSON message: shown, and the hint says it is server trouble', async () => {
       sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 5001, message: 'Database unavailable' } });
       const err = await rejectsWith(get(), 'http', secretsOf(key));
