@@ -181,7 +181,7 @@ async function activationPart() {
     const range = (v) => `${fmt(Math.min(...v))}–${fmt(Math.max(...v))}`;
     figure({
       id: 'activation.eqp',
-      label: `Activation: activate() of EQP Keys, median of ${a.times.eqp.length}`,
+      label: `Activation: getExtension(id).activate() of EQP Keys, median of ${a.times.eqp.length}`,
       value: `${ms(eqp)} (range ${range(a.times.eqp)})`,
       baseline: `hello extension ${ms(hello)} (range ${range(a.times.hello)})`,
       ratio: ratio(eqp, hello),
