@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SerialRunner } from '../util/serialRunner';
 import type { Settings } from '../config';
 import { COMMANDS, TOKEN_STATUS_BAR_ID } from '../constants';
 import type { KeyStore } from '../keys/keyStore';
@@ -37,8 +38,11 @@ export class TokenStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private scheduled: ReturnType<typeof setTimeout> | undefined;
   private tick: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> | undefined;
-  private dirty = false;
+  private readonly updater = new SerialRunner(
+    () => this.render(),
+    (e) => this.logger.warn(`status bar: ${e instanceof Error ? e.message : String(e)}`),
+    () => this.isDisposed,
+  );
   private renders = 0;
   private visible = false;
 
@@ -98,23 +102,7 @@ export class TokenStatusBar extends Disposable {
   }
 
   private update(): Promise<void> {
-    if (this.running) {
-      this.dirty = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.dirty = false;
-        try {
-          await this.render();
-        } catch (e) {
-          this.logger.warn(`status bar: ${e instanceof Error ? e.message : String(e)}`);
-        }
-      } while (this.dirty && !this.isDisposed);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.updater.run();
   }
 
   private async render(): Promise<void> {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SerialRunner } from '../util/serialRunner';
 import type { Settings } from '../config';
 import { environmentInfo } from '../eqp/environments';
 import type { KeyStore } from '../keys/keyStore';
@@ -26,8 +27,11 @@ export const TERMINAL_VARIABLES = ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_
 export class TerminalTokenExport extends Disposable {
   private scheduled: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private running: Promise<void> | undefined;
-  private dirty = false;
+  private readonly updater = new SerialRunner(
+    () => this.apply(),
+    (e) => this.logger.warn(`terminal export: ${describeError(e)}`),
+    () => this.isDisposed,
+  );
   /** `${keyId}:${applicationId}:${token obtainedAt or 'none'}` whose background fetch failed; not tried again until it changes. */
   private failedFor: string | undefined;
   private fetching: Promise<unknown> | undefined;
@@ -77,23 +81,7 @@ export class TerminalTokenExport extends Disposable {
   }
 
   private update(): Promise<void> {
-    if (this.running) {
-      this.dirty = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.dirty = false;
-        try {
-          await this.apply();
-        } catch (e) {
-          this.logger.warn(`terminal export: ${describeError(e)}`);
-        }
-      } while (this.dirty && !this.isDisposed);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.updater.run();
   }
 
   private async apply(): Promise<void> {

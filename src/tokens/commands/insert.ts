@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
 import { formatTime } from '../../util/time';
-import { TokenCommandDeps, TokenInfo, environmentOf, formatted, isScripted, tokenInfo } from './shared';
+import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, formatted, tokenInfo } from './shared';
 
 export interface InsertResult extends TokenInfo {
   /** Cursors the token was inserted at (0 when it was copied instead). */
@@ -20,14 +20,8 @@ export class InsertTokenCommand {
 
   async run(arg?: unknown): Promise<InsertResult | undefined> {
     const env = environmentOf(arg, this.deps.settings);
-    let token;
-    try {
-      token = await this.deps.fetcher.obtain(env);
-    } catch (e) {
-      if (isScripted(arg)) throw e;
-      await this.deps.fetcher.showFailure(e, env, () => this.run(arg));
-      return undefined;
-    }
+    const token = await obtainForCommand(this.deps, arg, env, () => this.run(arg));
+    if (!token) return undefined;
     const text = formatted(this.deps, token);
     const active = vscode.window.activeTextEditor;
     if (active && !active.document.isClosed) {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
 import { formatTime } from '../../util/time';
-import { TokenCommandDeps, TokenInfo, environmentOf, isScripted, tokenInfo } from './shared';
+import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, tokenInfo } from './shared';
 
 /**
  * `eqp.token.refresh` ("New token"): mints a new token even though a valid one is cached; the cached one is
@@ -12,14 +12,8 @@ export class RefreshTokenCommand {
 
   async run(arg?: unknown): Promise<TokenInfo | undefined> {
     const env = environmentOf(arg, this.deps.settings);
-    let token;
-    try {
-      token = await this.deps.fetcher.obtain(env, { forceNew: true });
-    } catch (e) {
-      if (isScripted(arg)) throw e;
-      await this.deps.fetcher.showFailure(e, env, () => this.run(arg));
-      return undefined;
-    }
+    const token = await obtainForCommand(this.deps, arg, env, () => this.run(arg), { forceNew: true });
+    if (!token) return undefined;
     vscode.window.setStatusBarMessage(`$(key) EQP: new ${environmentInfo(env).label} session token for "${token.keyName}", valid until ${formatTime(token.expiresAt)}`, 5000);
     return tokenInfo(token);
   }

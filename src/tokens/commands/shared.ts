@@ -21,6 +21,26 @@ export interface TokenCommandDeps {
   logger: Logger;
 }
 
+/**
+ * The token a command works with: for a person, a failure is shown with the action that fixes it (and
+ * undefined comes back); for a script (`{environment?}` argument), it is thrown. `again` reruns the command.
+ */
+export async function obtainForCommand(
+  deps: TokenCommandDeps,
+  arg: unknown,
+  env: EnvironmentId,
+  again: () => Promise<unknown>,
+  opts: { forceNew?: boolean } = {},
+): Promise<CachedToken | undefined> {
+  try {
+    return await deps.fetcher.obtain(env, opts);
+  } catch (e) {
+    if (isScripted(arg)) throw e;
+    await deps.fetcher.showFailure(e, env, again);
+    return undefined;
+  }
+}
+
 /** What a token command returns to a script: everything about the token except the token. */
 export interface TokenInfo {
   environment: EnvironmentId;
