@@ -66,9 +66,14 @@ export function ensureCodeServer() {
   if (!codeServerInstalled()) {
     log(`installing code-server ${CS_VERSION} into ${CACHE} (compiles native modules; about 2-3 minutes, once)`);
     const t = Date.now();
-    run('npm', ['install', '--prefix', path.join(CACHE, 'cs'), '--no-save', '--foreground-scripts', `code-server@${CS_VERSION}`], {
+    // code-server's own install scripts insist on Node 24, and when this runs under `npm test` the outer npm's
+    // variables (npm_*, NODE) would make the inner npm and its scripts use the Node that runs npm test. So: the
+    // machine's npm CLI run by Node 24 itself, with none of the outer npm's variables.
+    const npmCli = fs.realpathSync(spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim());
+    const cleanEnv = Object.fromEntries(Object.entries(npmEnv).filter(([k]) => !/^npm_(?!config_(audit|fund|update_notifier|cache)$)/i.test(k) && k !== 'NODE'));
+    run(path.join(NODE24, 'bin', 'node'), [npmCli, 'install', '--prefix', path.join(CACHE, 'cs'), '--no-save', '--foreground-scripts', `code-server@${CS_VERSION}`], {
       // npm_config_nodedir: node-gyp must build against Node 24's headers (shipped in the npm package), not download them.
-      env: { ...npmEnv, PATH: `${path.join(NODE24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24 },
+      env: { ...cleanEnv, PATH: `${path.join(NODE24, 'bin')}:${process.env.PATH}`, npm_config_nodedir: NODE24 },
     });
     log(`  done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
