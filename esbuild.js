@@ -13,7 +13,6 @@ const metafileArg = process.argv.find((a) => a.startsWith('--metafile='));
 const AXIOS_LIB = path.join('node_modules', 'axios', 'lib');
 const AXIOS_ADAPTERS = path.join(AXIOS_LIB, 'adapters', 'adapters.js');
 const AXIOS_HTTP = path.join(AXIOS_LIB, 'adapters', 'http.js');
-const DEBUG_NODE = path.join('node_modules', 'debug', 'src', 'node.js');
 
 /**
  * Modules the EQP client never reaches, swapped for something smaller. The client (src/eqp/client.ts) sends a
@@ -80,19 +79,11 @@ const STUBS = [
     to: 'src/util/axiosFormBodyStub.ts',
   },
   {
-    // `debug` (used by https-proxy-agent) picks its browser half only in a renderer, browser or NW.js process;
-    // the extension host is Node, so only the Node half is bundled. Same module, same behaviour, ~3 KB less.
-    name: 'debug browser half',
+    // `debug` (with `ms`, ~5 KB): only https-proxy-agent uses it, for tracing printed when DEBUG names it. A
+    // silent stub of the same shape: proxies work the same, that tracing stays quiet.
+    name: 'debug',
     filter: /^debug$/,
-    toModule: DEBUG_NODE,
-  },
-  {
-    // `debug` requires supports-color (an optional peer) inside try/catch, only to pick 256 colours for DEBUG=
-    // output; the stub throws, which debug treats as "not installed" (~2 KB).
-    name: 'supports-color',
-    filter: /^supports-color$/,
-    from: DEBUG_NODE,
-    to: 'src/util/supportsColorStub.ts',
+    to: 'src/util/debugStub.ts',
   },
 ];
 

@@ -3,7 +3,7 @@
  * policy belongs to the token service). Every failure comes out as an EqpError whose message and fields hold
  * no secret, token or request detail; the axios error is mapped, never kept.
  */
-import axios, { AxiosError, type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults, Method } from 'axios';
 import { type EnvironmentId, environmentInfo, legacyHostHint, otherEnvironment, validateServiceUrl } from './environments';
 import { EqpError } from './errors';
 import { redact } from './redact';
@@ -65,7 +65,12 @@ interface RawAnswer {
 }
 
 export class EqpClient {
-  private readonly http: AxiosInstance;
+  private readonly httpConfig: CreateAxiosDefaults;
+  /**
+   * axios is loaded on the first request, not when the extension activates: evaluating it is most of the
+   * bundle's start-up cost, and many sessions never send a request.
+   */
+  private http: Promise<AxiosInstance> | undefined;
   private readonly timeoutMs: number;
   private readonly settingName: (env: EnvironmentId) => string;
   private readonly knownSecrets: () => Iterable<string>;
@@ -81,7 +86,7 @@ export class EqpClient {
     this.timeoutMs = timeoutMs;
     this.settingName = options.settingName ?? ((env) => `EQP ${environmentInfo(env).label} API URL`);
     this.knownSecrets = options.knownSecrets ?? (() => []);
-    this.http = axios.create({
+    this.httpConfig = {
       timeout: timeoutMs,
       // Never follow a redirect: it would re-send the credentials to wherever the Location points.
       maxRedirects: 0,
@@ -97,7 +102,7 @@ export class EqpClient {
         'Content-Type': 'application/json',
         'User-Agent': 'eqp-keys-vscode',
       },
-    });
+    };
   }
 
   async getSessionToken(
@@ -174,7 +179,8 @@ export class EqpClient {
     }
     let response: AxiosResponse<unknown>;
     try {
-      response = await this.http.request({
+      this.http ??= import('axios').then((m) => m.default.create(this.httpConfig));
+      response = await (await this.http).request({
         method,
         url: `${ctx.baseUrl}${path}`,
         headers: { Authorization: authorization },
@@ -396,7 +402,7 @@ function transportError(ctx: CallContext, e: unknown, timeoutMs: number): EqpErr
   const code = typeof rawCode === 'string' ? rawCode : '';
   const message = e instanceof Error ? e.message : '';
 
-  if (axios.isCancel(e) || code === 'ERR_CANCELED') {
+  if ((e as { __CANCEL__?: unknown } | null)?.__CANCEL__ === true || code === 'ERR_CANCELED') {
     return cancelledError(ctx);
   }
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
@@ -405,7 +411,8 @@ function transportError(ctx: CallContext, e: unknown, timeoutMs: number): EqpErr
     });
   }
   // Headers arrived but the body did not (connection dropped midway, or far too large): a broken answer.
-  const answered = e instanceof AxiosError && e.response !== undefined;
+  const axiosError = e as { isAxiosError?: unknown; response?: unknown } | null;
+  const answered = axiosError?.isAxiosError === true && axiosError.response !== undefined;
   if (answered || code === 'ERR_BAD_RESPONSE') {
     const problem = /maxContentLength/.test(message)
       ? `the answer is larger than ${MAX_RESPONSE_BYTES} bytes`
