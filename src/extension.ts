@@ -87,10 +87,14 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
       observeSecret: (value) => logger.addSecret(value),
     });
   const tokens = newTokenService();
-  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens };
 
   const tree = new KeysTreeProvider(store, settings, tokens);
   const view = vscode.window.createTreeView(KEYS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
+  const reveal = async (keyId: string): Promise<void> => {
+    const node = view.visible ? await tree.nodeFor(keyId) : undefined;
+    if (node) await view.reveal(node, { select: true, focus: false });
+  };
+  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal };
   const updateContext = (): void => void vscode.commands.executeCommand('setContext', CONTEXT.hasKeys, store.list().length > 0);
   updateContext();
 
@@ -103,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const copyId = new CopyApplicationIdCommand(deps);
   const refresh = new RefreshCommand(deps, tree);
   const switchEnv = new SwitchEnvironmentCommand(deps);
-  const openPortal = new OpenPortalCommand(settings);
+  const openPortal = new OpenPortalCommand(settings, store);
 
   const fetcher = new TokenFetcher(tokens, store, logger);
   const clipboard = new ClipboardGuard(() => tokenSettings.clearAfterSeconds);

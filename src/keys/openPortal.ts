@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { EnvironmentId, environmentInfo, isEnvironmentId } from '../eqp/environments';
 import type { Settings } from '../config';
-import { pickEnvironment } from '../util/pickers';
+import type { KeyStore } from './keyStore';
+import { pickEnvironmentWithCounts } from './commands/shared';
 
 export interface OpenPortalArgs {
   environment?: EnvironmentId;
@@ -13,10 +14,13 @@ export interface OpenPortalArgs {
  * Returns the URL it opened, or undefined when the user cancelled.
  */
 export class OpenPortalCommand {
-  constructor(private readonly settings: Settings) {}
+  constructor(
+    private readonly settings: Settings,
+    private readonly store: KeyStore,
+  ) {}
 
   async run(arg?: OpenPortalArgs): Promise<string | undefined> {
-    const env = isEnvironmentId(arg?.environment) ? arg.environment : await pickEnvironment(this.settings.activeEnvironment, 'Open the Developer Portal of which environment?');
+    const env = isEnvironmentId(arg?.environment) ? arg.environment : await pickEnvironmentWithCounts(this.store, this.settings.activeEnvironment, 'Open the Developer Portal of which environment?');
     if (!env) return undefined;
     const url = this.settings.portalUrl(env);
     const opened = await vscode.env.openExternal(vscode.Uri.parse(url));

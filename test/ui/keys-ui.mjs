@@ -38,6 +38,8 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
 
     await check('create a sandbox key with the keyboard alone: palette, environment, name, pair pasted as ID:secret', async () => {
       await createKeyByKeyboard(page, { environment: 'sandbox', name: 'CI', applicationId: sb.applicationId, applicationSecret: sb.applicationSecret });
+      // the new key is revealed and selected in the view
+      await pane.locator('.monaco-list-row.selected:has-text("CI")').first().waitFor({ timeout: 10_000 });
     });
 
     await check('the tree shows the key verified with its account, and n/3 per environment', async () => {

@@ -78,6 +78,7 @@ export class CreateKeyCommand {
     const verified = await verifyInteractively(this.deps, env, name.value, pair, title);
     if (!verified) return undefined;
     const key = await this.save(env, name.value, verified);
+    await this.deps.reveal?.(key.id).catch(() => undefined);
     void vscode.window.showInformationMessage(`Saved API access key "${key.name}" (${label(env)}), ${verifiedText(key)}.`);
     return key;
   }

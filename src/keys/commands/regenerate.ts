@@ -49,6 +49,7 @@ export class RegenerateKeyCommand {
     const old = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
     const updated = await this.save(key, verified);
     const tokenNote = old && old.expiresAt > Date.now() ? ` The session token obtained with the old pair stays valid until ${formatTime(old.expiresAt)}.` : '';
+    await this.deps.reveal?.(updated.id).catch(() => undefined);
     void vscode.window.showInformationMessage(`Regenerated "${updated.name}" (${label(key.environment)}): new application ID ${updated.applicationId}, ${verifiedText(updated)}.${tokenNote}`);
     return updated;
   }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../../config';
 import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo, isEnvironmentId } from '../../eqp/environments';
-import { EqpError } from '../../eqp/errors';
 import type { SessionToken } from '../../eqp/client';
 import type { Logger } from '../../util/logger';
 import { UserError, describeError } from '../../util/errors';
@@ -17,6 +16,8 @@ export interface VerifiedTokenSink {
 
 export interface KeyCommandDeps {
   store: KeyStore;
+  /** Shows a key in the API Keys view (selects it) when the view is open. */
+  reveal?: (keyId: string) => Promise<void>;
   verifier: KeyVerifier;
   settings: Settings;
   logger: Logger;
@@ -230,4 +231,3 @@ export function verifiedText(k: KeyRecord): string {
   return k.state === 'verified' ? `verified as ${[k.mageId, k.profileName ? `(${k.profileName})` : undefined].filter(Boolean).join(' ')}` : 'saved unverified';
 }
 
-export { EqpError };
