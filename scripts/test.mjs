@@ -63,10 +63,14 @@ async function integration(cs, browser) {
   record('integration (VS Code)', summary, (Date.now() - t) / 1000);
 }
 
-/** Runs a module's UI checks; each `check(name, fn)` counts as one test, a failure saves a screenshot. */
+/**
+ * Runs UI checks; each `check(name, fn, page?)` counts as one test, and a failure saves a screenshot of `page`
+ * (when given) to shots/fail-<name>.png.
+ */
 async function uiChecks(shots, body) {
+  fs.mkdirSync(shots, { recursive: true });
   const result = { passed: 0, failed: 0 };
-  const check = async (name, fn) => {
+  const check = async (name, fn, page) => {
     const t = Date.now();
     try {
       await fn();
@@ -75,6 +79,7 @@ async function uiChecks(shots, body) {
     } catch (e) {
       result.failed++;
       console.log(`  ✗ ui: ${name}\n      ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);
+      await page?.screenshot({ path: path.join(shots, `fail-${name.replace(/\W+/g, '-').slice(0, 80)}.png`) }).catch(() => {});
     }
   };
   try {
@@ -83,7 +88,6 @@ async function uiChecks(shots, body) {
     result.failed++;
     console.log(`  ✗ ui: set-up failed: ${e?.message ?? e}`);
   }
-  fs.mkdirSync(shots, { recursive: true });
   return result;
 }
 
@@ -91,10 +95,12 @@ async function ui(cs, browser) {
   const t = Date.now();
   const shots = path.join(RUN, 'shots');
   const { runUiChecks } = await import('../test/ui/smoke.mjs');
-  const summary = await runUiChecks({ browser, cs, root: ROOT, shots });
   const { runKeysUiChecks } = await import('../test/ui/keys-ui.mjs');
-  const keys = await uiChecks(shots, (check) => runKeysUiChecks({ browser, cs, root: ROOT, shots, check }));
-  record('ui (workbench)', { passed: summary.passed + keys.passed, failed: summary.failed + keys.failed }, (Date.now() - t) / 1000);
+  const summary = await uiChecks(shots, async (check) => {
+    await runUiChecks({ browser, cs, root: ROOT, shots, check });
+    await runKeysUiChecks({ browser, cs, root: ROOT, shots, check });
+  });
+  record('ui (workbench)', summary, (Date.now() - t) / 1000);
 }
 
 /** `npm run package`, then the .vsix installed as a user would (code-server --install-extension) must work. */

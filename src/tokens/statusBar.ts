@@ -36,12 +36,12 @@ const MERGE_MS = 30;
  */
 export class TokenStatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
-  private scheduled: ReturnType<typeof setTimeout> | undefined;
   private tick: ReturnType<typeof setTimeout> | undefined;
   private readonly updater = new SerialRunner(
     () => this.render(),
     (e) => this.logger.warn(`status bar: ${e instanceof Error ? e.message : String(e)}`),
     () => this.isDisposed,
+    MERGE_MS,
   );
   private renders = 0;
   private visible = false;
@@ -69,20 +69,12 @@ export class TokenStatusBar extends Disposable {
 
   /** Asks for an update; several asks within a few milliseconds make one render. */
   scheduleUpdate(): void {
-    if (this.isDisposed || this.scheduled) return;
-    this.scheduled = setTimeout(() => {
-      this.scheduled = undefined;
-      void this.update();
-    }, MERGE_MS);
+    this.updater.schedule();
   }
 
   /** Renders now (after any scheduled update) and resolves when the item shows the current state. */
   async flush(): Promise<void> {
-    if (this.scheduled) {
-      clearTimeout(this.scheduled);
-      this.scheduled = undefined;
-    }
-    await this.update();
+    await this.updater.flush();
   }
 
   snapshot(): StatusBarSnapshot {
@@ -154,9 +146,8 @@ export class TokenStatusBar extends Disposable {
   }
 
   private clearTimers(): void {
-    if (this.scheduled) clearTimeout(this.scheduled);
+    this.updater.cancel();
     if (this.tick) clearTimeout(this.tick);
-    this.scheduled = undefined;
     this.tick = undefined;
   }
 }

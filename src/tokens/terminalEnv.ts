@@ -25,7 +25,6 @@ export const TERMINAL_VARIABLES = ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_
  * not retried for that key and pair until something changes (no request loop against a refusing server).
  */
 export class TerminalTokenExport extends Disposable {
-  private scheduled: ReturnType<typeof setTimeout> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly updater = new SerialRunner(
     () => this.apply(),
@@ -60,20 +59,12 @@ export class TerminalTokenExport extends Disposable {
   }
 
   scheduleUpdate(): void {
-    if (this.isDisposed || this.scheduled) return;
-    this.scheduled = setTimeout(() => {
-      this.scheduled = undefined;
-      void this.update();
-    }, 30);
+    this.updater.schedule();
   }
 
   /** Applies the current state now, including a background fetch it starts (for tests and the settings UI). */
   async flush(): Promise<void> {
-    if (this.scheduled) {
-      clearTimeout(this.scheduled);
-      this.scheduled = undefined;
-    }
-    await this.update();
+    await this.updater.flush();
     while (this.fetching) {
       await this.fetching.catch(() => undefined);
       await this.update();
@@ -164,9 +155,8 @@ export class TerminalTokenExport extends Disposable {
   }
 
   private stopTimers(): void {
-    if (this.scheduled) clearTimeout(this.scheduled);
+    this.updater.cancel();
     if (this.timer) clearTimeout(this.timer);
-    this.scheduled = undefined;
     this.timer = undefined;
   }
 }

@@ -1,17 +1,41 @@
 /**
  * Runs an async job one at a time: asked again while a run is under way, it runs once more right after it,
  * however often it was asked meanwhile. So updates that arrive together merge into one, and none is lost.
- * A failing run is reported and does not stop later ones. No `vscode` import.
+ * `schedule()` also merges the asks of a short window into one run. A failing run is reported and does not stop
+ * later ones. No `vscode` import.
  */
 export class SerialRunner {
   private running: Promise<void> | undefined;
   private dirty = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly job: () => Promise<void>,
     private readonly onError: (e: unknown) => void,
     private readonly stopped: () => boolean = () => false,
+    private readonly mergeMs = 30,
   ) {}
+
+  /** Asks for a run within `mergeMs`; every ask until then is served by that one run. */
+  schedule(): void {
+    if (this.stopped() || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, this.mergeMs);
+  }
+
+  /** Runs now instead of a scheduled run; resolves once the job has run after this call. */
+  flush(): Promise<void> {
+    this.cancel();
+    return this.run();
+  }
+
+  /** Drops a scheduled run (a run under way finishes). */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 
   /** Resolves once the job has run after this call (possibly merged with other calls). */
   run(): Promise<void> {

@@ -2,32 +2,19 @@
 // UI checks of the API Keys view in the real workbench: a person creates a key with the keyboard alone
 // (palette → environment → name → "I have the pair" → ID:secret), the tree shows it verified, and a second key
 // made in another environment shows the n/3 counts. Screenshot: shots/keys-tree.png.
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
-import { ACTIVITY_EQP, KEYS_PANE, answer, createKeyByKeyboard, palette } from './workbench.mjs';
+import { ACTIVITY_EQP, KEYS_PANE, answer, createKeyByKeyboard, palette, writeSandboxSettings } from './workbench.mjs';
 
-/** Points the user settings of the running code-server at the sandbox (VS Code watches the file). */
-function writeSettings(cs, sandbox) {
-  const file = path.join(cs.dirs.ud, 'User', 'settings.json');
-  const current = JSON.parse(fs.readFileSync(file, 'utf8'));
-  fs.writeFileSync(file, JSON.stringify({
-    ...current,
-    'eqp.environment': 'sandbox',
-    'eqp.production.apiUrl': sandbox.apiUrl('production'),
-    'eqp.production.portalUrl': sandbox.portalUrl('production'),
-    'eqp.sandbox.apiUrl': sandbox.apiUrl('sandbox'),
-    'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
-  }, null, 2));
-}
 
 export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
   const { EqpSandbox } = await import(pathToFileURL(path.join(root, 'out/test/sandbox/server.js')).href);
   const sandbox = await EqpSandbox.start();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const checkOnPage = (name, fn) => check(name, fn, page);
   try {
-    writeSettings(cs, sandbox);
+    writeSandboxSettings(cs, sandbox);
     const sb = sandbox.createKey('sandbox', 'CI');
     const prod = sandbox.createKey('production', 'Laptop');
     await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath: root }));
@@ -36,13 +23,13 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
     const pane = page.locator(KEYS_PANE).first();
     const rows = pane.locator('.monaco-list-row');
 
-    await check('create a sandbox key with the keyboard alone: palette, environment, name, pair pasted as ID:secret', async () => {
+    await checkOnPage('create a sandbox key with the keyboard alone: palette, environment, name, pair pasted as ID:secret', async () => {
       await createKeyByKeyboard(page, { environment: 'sandbox', name: 'CI', applicationId: sb.applicationId, applicationSecret: sb.applicationSecret });
       // the new key is revealed and selected in the view
       await pane.locator('.monaco-list-row.selected:has-text("CI")').first().waitFor({ timeout: 10_000 });
     });
 
-    await check('the tree shows the key verified with its account, and n/3 per environment', async () => {
+    await checkOnPage('the tree shows the key verified with its account, and n/3 per environment', async () => {
       const text = async () => (await rows.allInnerTexts()).join(' | ');
       await page.waitForFunction(
         (sel) => [...document.querySelectorAll(sel)].some((r) => /verified · MAG\d+/.test(r.textContent ?? '')),
@@ -55,7 +42,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       if (all.includes(sb.applicationSecret)) throw new Error('the secret is shown in the tree');
     });
 
-    await check('a production key made the same way lands under Production, and the secret appears nowhere on screen', async () => {
+    await checkOnPage('a production key made the same way lands under Production, and the secret appears nowhere on screen', async () => {
       await createKeyByKeyboard(page, { environment: 'production', name: 'Laptop', applicationId: prod.applicationId, applicationSecret: prod.applicationSecret, twoBoxes: true });
       await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].some((r) => /Production.*1\/3 keys/.test(r.textContent ?? '')), '.pane .monaco-list-row', { timeout: 20_000 });
       await page.waitForTimeout(500);
@@ -72,7 +59,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       ['.pane .monaco-list-row', re.source], { timeout: 20_000 },
     ).catch(async () => { throw new Error(`${what}; the tree shows: ${await rowText()}`); });
 
-    await check('three sandbox and two production keys, all verified; a fourth sandbox key is refused at once', async () => {
+    await checkOnPage('three sandbox and two production keys, all verified; a fourth sandbox key is refused at once', async () => {
       for (const [environment, name] of [['sandbox', 'Nightly'], ['sandbox', 'Release'], ['production', 'Desktop']]) {
         const pk = sandbox.createKey(environment, name);
         await createKeyByKeyboard(page, { environment, name, applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
@@ -92,7 +79,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await page.keyboard.press('Escape');
     });
 
-    await check('regenerated in the portal: Verify shows the key rejected, Regenerate with the new pair makes it verified again', async () => {
+    await checkOnPage('regenerated in the portal: Verify shows the key rejected, Regenerate with the new pair makes it verified again', async () => {
       const fresh = sandbox.regenerateKey('sandbox', sb.applicationId);
       await palette(page, 'EQP: Verify API Access Key');
       await answer(page, 'Verify API Access Key', 'CI');
@@ -104,7 +91,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await waitRows(new RegExp(`CI.*${fresh.applicationId} · verified`), 'CI is not verified with its new application ID');
     });
 
-    await check('delete one: a modal names it, Delete removes it, Sandbox shows 2/3', async () => {
+    await checkOnPage('delete one: a modal names it, Delete removes it, Sandbox shows 2/3', async () => {
       await page.keyboard.press('Escape'); // whatever an earlier failure left open
       await palette(page, 'EQP: Delete API Access Key');
       await answer(page, 'Delete API Access Key', 'Release');

@@ -1,37 +1,22 @@
 /* global document */
 // UI checks in the real workbench (code-server + headless Chromium): what a person sees and clicks.
 // Each check counts as one test in `npm test`; screenshots go to run/shots/.
-import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
-import { ACTIVITY_EQP, KEYS_PANE, createKeyByKeyboard, palette } from './workbench.mjs';
+import { ACTIVITY_EQP, KEYS_PANE, createKeyByKeyboard, palette, writeSandboxSettings } from './workbench.mjs';
 
-export async function runUiChecks({ browser, cs, root, shots }) {
-  fs.mkdirSync(shots, { recursive: true });
+export async function runUiChecks({ browser, cs, root, shots, check }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const result = { passed: 0, failed: 0 };
-  const check = async (name, fn) => {
-    const t = Date.now();
-    try {
-      await fn();
-      result.passed++;
-      console.log(`  ✓ ui: ${name} (${Date.now() - t} ms)`);
-    } catch (e) {
-      result.failed++;
-      console.log(`  ✗ ui: ${name}\n      ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);
-      await page.screenshot({ path: path.join(shots, `fail-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
-    }
-  };
   try {
     await check('workbench loads with the extension in development mode', async () => {
       await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath: root }));
       await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
-    });
+    }, page);
     const activity = page.locator('.activitybar .action-item a[aria-label^="EQP Keys"], .activitybar .action-label[aria-label^="EQP Keys"]').first();
     await check('the EQP Keys container is in the activity bar', async () => {
       await activity.waitFor({ timeout: 60_000 });
-    });
+    }, page);
     await check('clicking it opens the API Keys view with its empty state', async () => {
       await activity.click();
       const pane = page.locator('.pane:has(.pane-header:has-text("API Keys"))').first();
@@ -39,37 +24,11 @@ export async function runUiChecks({ browser, cs, root, shots }) {
       await pane.locator('.welcome-view-content:has-text("No EQP API access keys yet")').waitFor({ timeout: 30_000 });
       await pane.locator('.welcome-view-content a:has-text("Open Developer Portal"), .welcome-view-content .monaco-button:has-text("Open Developer Portal")').first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: path.join(shots, 'empty-state.png') });
-    });
+    }, page);
   } finally {
     await page.close();
   }
-  await runTokenUiChecks({ browser, cs, root, shots, check: async (name, fn, p) => {
-    const t = Date.now();
-    try {
-      await fn();
-      result.passed++;
-      console.log(`  ✓ ui: ${name} (${Date.now() - t} ms)`);
-    } catch (e) {
-      result.failed++;
-      console.log(`  ✗ ui: ${name}\n      ${String(e?.message ?? e).split('\n').slice(0, 6).join('\n      ')}`);
-      await p?.screenshot({ path: path.join(shots, `fail-${name.replace(/\W+/g, '-').slice(0, 80)}.png`) }).catch(() => {});
-    }
-  } });
-  return result;
-}
-
-/** Points the user settings of the running code-server at the sandbox before the page loads. */
-function writeSandboxSettings(cs, sandbox) {
-  const file = path.join(cs.dirs.ud, 'User', 'settings.json');
-  const current = JSON.parse(fs.readFileSync(file, 'utf8'));
-  fs.writeFileSync(file, JSON.stringify({
-    ...current,
-    'eqp.environment': 'sandbox',
-    'eqp.production.apiUrl': sandbox.apiUrl('production'),
-    'eqp.production.portalUrl': sandbox.portalUrl('production'),
-    'eqp.sandbox.apiUrl': sandbox.apiUrl('sandbox'),
-    'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
-  }, null, 2));
+  await runTokenUiChecks({ browser, cs, root, shots, check });
 }
 
 /** The editor's text as rendered (Monaco draws only what is visible; these editors are short). */

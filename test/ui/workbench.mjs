@@ -1,5 +1,7 @@
 // Small Playwright helpers for driving the VS Code workbench the way a person does (keyboard first).
 // Used by the UI checks and by `npm run demo -- --screenshot`.
+import fs from 'node:fs';
+import path from 'node:path';
 
 export const ACTIVITY_EQP = '.activitybar .action-item a[aria-label^="EQP Keys"], .activitybar .action-label[aria-label^="EQP Keys"]';
 export const KEYS_PANE = '.pane:has(.pane-header:has-text("API Keys"))';
@@ -36,4 +38,18 @@ export async function createKeyByKeyboard(page, { environment, name, application
     await answer(page, 'application ID', `${applicationId}:${applicationSecret}`);
   }
   await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("${name}")`).first().waitFor({ timeout: 20_000 });
+}
+
+/** Points the user settings of the running code-server at the sandbox (VS Code watches the file). */
+export function writeSandboxSettings(cs, sandbox) {
+  const file = path.join(cs.dirs.ud, 'User', 'settings.json');
+  const current = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(file, JSON.stringify({
+    ...current,
+    'eqp.environment': 'sandbox',
+    'eqp.production.apiUrl': sandbox.apiUrl('production'),
+    'eqp.production.portalUrl': sandbox.portalUrl('production'),
+    'eqp.sandbox.apiUrl': sandbox.apiUrl('sandbox'),
+    'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
+  }, null, 2));
 }
