@@ -38,6 +38,13 @@ export async function stopSandbox(sandbox: EqpSandbox | undefined): Promise<void
   await sandbox?.close();
 }
 
+/** A clean start for a test: no key in VS Code or in the sandbox's portal (which has the same 3-key limit), no fault. */
+export async function resetAll(api: TestApi, sandbox: EqpSandbox): Promise<void> {
+  await clearKeys(api);
+  sandbox.clearFaults();
+  for (const env of ['production', 'sandbox'] as const) for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+}
+
 /** Deletes every stored key (scripted, so no prompts) and any test fault. */
 export async function clearKeys(api: TestApi): Promise<void> {
   api.faults.reset();

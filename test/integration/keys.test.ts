@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox } from '../sandbox/server';
-import { ScriptedUi, TestApi, clearKeys, eventually, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, eventually, resetAll, startSandbox, stopSandbox, testApi } from './helpers';
 
 const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 
@@ -20,10 +20,7 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
     await stopSandbox(sandbox);
   });
   beforeEach(async () => {
-    await clearKeys(api);
-    sandbox.clearFaults();
-    // the portal side starts empty too (it has the same 3-key limit)
-    for (const env of ['production', 'sandbox'] as const) for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+    await resetAll(api, sandbox);
   });
   afterEach(async () => {
     ui?.restore();

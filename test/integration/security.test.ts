@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox, Fault } from '../sandbox/server';
-import { ScriptedUi, TestApi, clearKeys, eventually, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, eventually, resetAll, startSandbox, stopSandbox, testApi } from './helpers';
 
 const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 const figures = { inputs: 0, faults: 0, leaks: 0 };
@@ -39,9 +39,7 @@ describe('security and faults', function () {
     console.log(`[eqp-it]   security figures: bad inputs tried ${figures.inputs}, faults injected ${figures.faults}, leaks found ${figures.leaks}`);
   });
   beforeEach(async () => {
-    await clearKeys(api);
-    sandbox.clearFaults();
-    for (const env of ['production', 'sandbox'] as const) for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+    await resetAll(api, sandbox);
   });
   afterEach(() => {
     ui?.restore();
