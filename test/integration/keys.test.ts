@@ -236,6 +236,28 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
       assert.match(ui.messages.at(-1)?.message ?? '', /Regenerated "Rot" \(Sandbox\): new application ID/);
     });
 
+    it('after a regenerate, the token obtained with the old pair stays usable until it expires, and the tree says so', async () => {
+      const pk = portalKey('sandbox', 'Old');
+      const key = await run<KeyRecord>('eqp.keys.create', { environment: 'sandbox', name: 'Old', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
+      const oldToken = await run<string>('eqp.token.get', { environment: 'sandbox' });
+      const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
+      ui = new ScriptedUi().pick('Old').pick('I have the new').input(`${fresh.applicationId}:${fresh.applicationSecret}`);
+      await run('eqp.keys.regenerate');
+      assert.match(ui.messages.at(-1)?.message ?? '', /The session token obtained with the old pair stays valid until/);
+      assert.equal(await run<string>('eqp.token.get', { environment: 'sandbox' }), oldToken, 'the old token is still handed out while valid');
+      const envNode = (await api.tree.getChildren()).find((n) => n.kind === 'environment' && n.environment === 'sandbox');
+      assert.ok(envNode);
+      const node = (await api.tree.getChildren(envNode)).find((n) => n.kind === 'key' && n.key.id === key.id);
+      assert.ok(node);
+      const tip = api.tree.getTreeItem(node).tooltip;
+      assert.match(typeof tip === 'string' ? tip : tip?.value ?? '', /obtained with the pair before it was regenerated: it stays valid until then/);
+      // deleting the key says the token stays valid at the API, and forgets it here
+      ui.pick('Old').answer('Delete');
+      await run('eqp.keys.delete');
+      await eventually(() => assert.match(ui!.messages.at(-1)?.message ?? '', /A session token already obtained with it stays valid at the EQP API until/));
+      assert.equal(await api.tokens.cachedFor(key.id), undefined);
+    });
+
     it('regenerate refuses the old pair, and a refused new pair keeps the old one working', async () => {
       const pk = portalKey('production', 'Keep');
       const key = await run<KeyRecord>('eqp.keys.create', { environment: 'production', name: 'Keep', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
