@@ -35,6 +35,13 @@ export class Settings implements vscode.Disposable {
     return validateServiceUrl(raw, `eqp.${env}.portalUrl`);
   }
 
+  /** Per-request timeout of the EQP API client (setting `eqp.http.timeoutSeconds`, 0.1–300 s, default 15). */
+  get requestTimeoutMs(): number {
+    const v = this.userValue<number>('http.timeoutSeconds');
+    const seconds = typeof v === 'number' && Number.isFinite(v) ? Math.min(300, Math.max(0.1, v)) : 15;
+    return Math.round(seconds * 1000);
+  }
+
   get activeEnvironment(): EnvironmentId {
     const v = this.userValue<string>('environment');
     return isEnvironmentId(v) ? v : 'production';

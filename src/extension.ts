@@ -49,8 +49,6 @@ export interface EqpKeysApi {
     clipboard: ClipboardGuard;
     /** The clock the token features go by; `use(() => sandbox.clock.now())` follows the sandbox's clock. */
     clock: SwitchableClock;
-    /** Rebuilds the HTTP client with another timeout (undefined: the default), for timeout tests. */
-    setHttpTimeout(ms: number | undefined): void;
     /** For the secret canary: everything else the extension can write to or show. */
     workspaceState: vscode.Memento;
     logUri: vscode.Uri;
@@ -65,8 +63,9 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const tokenSettings = new TokenSettings();
   const apiUrl = (env: 'production' | 'sandbox'): string => settings.apiUrl(env);
   const knownSecrets = (): Iterable<string> => logger.secrets();
-  let httpClient = new EqpClient(apiUrl, { knownSecrets });
-  // One indirection, so a test can swap the timeout; everything holds `client`, never `httpClient`.
+  let timeoutMs = settings.requestTimeoutMs;
+  let httpClient = new EqpClient(apiUrl, { knownSecrets, timeoutMs });
+  // One indirection, so a changed timeout setting takes effect; everything holds `client`, never `httpClient`.
   const client: Pick<EqpClient, 'getSessionToken' | 'getProfile'> = {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
     getProfile: (...a) => httpClient.getProfile(...a),
@@ -125,6 +124,12 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   context.subscriptions.push(
     logger,
     settings,
+    // A new timeout applies to the next request.
+    settings.onDidChange(() => {
+      if (settings.requestTimeoutMs === timeoutMs) return;
+      timeoutMs = settings.requestTimeoutMs;
+      httpClient = new EqpClient(apiUrl, { knownSecrets, timeoutMs });
+    }),
     tokenSettings,
     fetcher,
     clipboard,
@@ -175,9 +180,6 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
       workspaceState: context.workspaceState,
       logUri: context.logUri,
       tree,
-      setHttpTimeout: (ms) => {
-        httpClient = new EqpClient(apiUrl, ms === undefined ? { knownSecrets } : { timeoutMs: ms, knownSecrets });
-      },
     },
   };
 }

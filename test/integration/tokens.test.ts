@@ -12,7 +12,7 @@ import type { EqpSandbox, SandboxEnv, SandboxKey } from '../sandbox/server';
 import { ScriptedUi, TestApi, clearKeys, eventually, startSandbox, stopSandbox, testApi } from './helpers';
 
 const run = async <T = unknown>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
-const TOKEN_SETTINGS = ['token.lifetime', 'token.refreshMargin', 'token.insertFormat', 'clipboard.clearAfterSeconds', 'statusBar.show', 'statusBar.clickAction', 'terminal.exportToken'];
+const TOKEN_SETTINGS = ['http.timeoutSeconds', 'token.lifetime', 'token.refreshMargin', 'token.insertFormat', 'clipboard.clearAfterSeconds', 'statusBar.show', 'statusBar.clickAction', 'terminal.exportToken'];
 const setting = (key: string, value: unknown) => vscode.workspace.getConfiguration('eqp').update(key, value, vscode.ConfigurationTarget.Global);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const figures = { latencies: [] as number[], mint: [] as number[], cached: [] as number[] };
@@ -74,7 +74,6 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
     for (const k of TOKEN_SETTINGS) await setting(k, undefined);
     await setting('environment', 'sandbox');
     api.clock.use();
-    api.setHttpTimeout(undefined);
     sandbox.clearLog();
   });
   afterEach(async () => {
@@ -83,7 +82,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
     (vscode.window as { withProgress: unknown }).withProgress = realWithProgress;
     api.faults.reset();
     api.clock.use();
-    api.setHttpTimeout(undefined);
+    await setting('http.timeoutSeconds', undefined);
     await closeEditors();
   });
 
@@ -446,7 +445,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
 
     it('timeout: each attempt is cut off, then a clear error; nothing cached', async () => {
       const key = await setUp();
-      api.setHttpTimeout(300);
+      await setting('http.timeoutSeconds', 0.3); // the user setting, as a person on a slow network would set it
       sandbox.injectFault('sandbox', { kind: 'delay', ms: 1500 }, 3);
       await assert.rejects(run('eqp.token.get'), /did not answer within.*Gave up after 3 attempts/);
       assert.equal(sandbox.tokenRequestCount(), 3);
