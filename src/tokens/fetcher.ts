@@ -4,6 +4,7 @@ import { type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { EqpError } from '../eqp/errors';
 import { EnvironmentNode } from '../keys/tree';
 import type { KeyStore } from '../keys/keyStore';
+import { withAbortSignal } from '../util/cancellation';
 import type { Logger } from '../util/logger';
 import { UserError, describeError } from '../util/errors';
 import type { CachedToken, TokenService } from './tokenService';
@@ -60,7 +61,7 @@ export class TokenFetcher implements vscode.Disposable {
           title: `EQP: getting ${forceNew ? 'a new' : 'a'} ${label} session token for "${key.name}"…`,
           cancellable: true,
         },
-        (_progress, cancellation) => this.tokens.getToken(env, { forceNew, signal: toAbortSignal(cancellation) }),
+        (_progress, cancellation) => withAbortSignal(cancellation, (signal) => this.tokens.getToken(env, { forceNew, signal })),
       ),
     ).then(
       (token) => {
@@ -117,11 +118,4 @@ export class TokenFetcher implements vscode.Disposable {
   dispose(): void {
     this.busyEmitter.dispose();
   }
-}
-
-function toAbortSignal(token: vscode.CancellationToken): AbortSignal {
-  const controller = new AbortController();
-  if (token.isCancellationRequested) controller.abort();
-  token.onCancellationRequested(() => controller.abort());
-  return controller.signal;
 }

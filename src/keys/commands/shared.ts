@@ -3,6 +3,7 @@ import type { Settings } from '../../config';
 import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo, isEnvironmentId } from '../../eqp/environments';
 import type { SessionToken } from '../../eqp/client';
 import type { Logger } from '../../util/logger';
+import { withAbortSignal } from '../../util/cancellation';
 import { UserError, describeError } from '../../util/errors';
 import { checkApplicationId, checkSecret, Pair, parseIdOrPair } from '../credentials';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT, Verification } from '../keyStore';
@@ -160,13 +161,6 @@ export function scriptedPair(args: Record<string, unknown>): Pair {
   return { applicationId: id.value, applicationSecret: secret.value };
 }
 
-function abortSignal(token: vscode.CancellationToken): AbortSignal {
-  const ac = new AbortController();
-  if (token.isCancellationRequested) ac.abort();
-  token.onCancellationRequested(() => ac.abort());
-  return ac.signal;
-}
-
 export interface Verified {
   pair: Pair;
   verification: Verification;
@@ -184,7 +178,7 @@ export async function verifyInteractively(deps: KeyCommandDeps, env: Environment
     deps.logger.addSecret(pair.applicationSecret);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Verifying "${name}" with the ${label(env)} EQP API…`, cancellable: true },
-      (_p, token) => deps.verifier.verify(env, pair.applicationId, pair.applicationSecret, abortSignal(token)),
+      (_p, token) => withAbortSignal(token, (signal) => deps.verifier.verify(env, pair.applicationId, pair.applicationSecret, signal)),
     );
     if (outcome.ok) return { pair, verification: outcome.verification, token: { token: outcome.token, requestedAt: outcome.requestedAt } };
     const error = outcome.error;

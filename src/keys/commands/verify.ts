@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { withAbortSignal } from '../../util/cancellation';
 import { UserError } from '../../util/errors';
 import { KeyRecord } from '../keyStore';
 import { KeyCommandDeps, isScripted, label, resolveKey, stateSummary } from './shared';
@@ -22,11 +23,7 @@ export class VerifyKeyCommand {
       ? await verify()
       : await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Verifying "${key.name}" with the ${label(key.environment)} EQP API…`, cancellable: true },
-          (_p, token) => {
-            const ac = new AbortController();
-            token.onCancellationRequested(() => ac.abort());
-            return verify(ac.signal);
-          },
+          (_p, token) => withAbortSignal(token, verify),
         );
     if (!outcome.ok && outcome.error.kind === 'cancelled') return this.deps.store.get(key.id);
     const updated = await this.deps.store.recordVerification(key.id, outcome.verification);
