@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { userSetting } from '../config';
 
 export type StatusBarShow = 'auto' | 'always' | 'never';
 export type ClickAction = 'insert' | 'copy' | 'menu';
@@ -28,35 +29,30 @@ export class TokenSettings implements vscode.Disposable {
     });
   }
 
-  private userValue<T>(key: string): T | undefined {
-    const inspected = vscode.workspace.getConfiguration('eqp').inspect<T>(key);
-    return inspected?.globalValue ?? inspected?.defaultValue;
-  }
-
   private value<T>(key: string): T | undefined {
     return vscode.workspace.getConfiguration('eqp').get<T>(key);
   }
 
   /** Seconds to ask the server for (it may grant less). */
   get lifetime(): number {
-    return wholeNumber(this.userValue('token.lifetime'), 60, TOKEN_DEFAULTS.lifetime);
+    return wholeNumber(userSetting('token.lifetime'), 60, TOKEN_DEFAULTS.lifetime);
   }
 
   get refreshMargin(): number {
-    return wholeNumber(this.userValue('token.refreshMargin'), 0, TOKEN_DEFAULTS.refreshMargin);
+    return wholeNumber(userSetting('token.refreshMargin'), 0, TOKEN_DEFAULTS.refreshMargin);
   }
 
   /** 0 = never clear. */
   get clearAfterSeconds(): number {
-    return wholeNumber(this.userValue('clipboard.clearAfterSeconds'), 0, TOKEN_DEFAULTS.clearAfterSeconds);
+    return wholeNumber(userSetting('clipboard.clearAfterSeconds'), 0, TOKEN_DEFAULTS.clearAfterSeconds);
   }
 
   get exportToTerminals(): boolean {
-    return this.userValue<boolean>('terminal.exportToken') === true;
+    return userSetting<boolean>('terminal.exportToken') === true;
   }
 
   get insertFormat(): string {
-    const v = this.userValue<string>('token.insertFormat');
+    const v = userSetting<string>('token.insertFormat');
     return typeof v === 'string' && v.trim() !== '' ? v : 'token';
   }
 
