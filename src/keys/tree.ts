@@ -106,6 +106,7 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly emitter = this.register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
   private roots: EnvironmentNode[] = [];
+  private pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly store: KeyStore,
@@ -116,9 +117,27 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.register(toDisposable(store.onDidChange(() => this.refresh())));
     this.register(settings.onDidChange(() => this.refresh()));
     if (tokens) this.register(toDisposable(tokens.onDidChange(() => this.refresh())));
+    this.register(new vscode.Disposable(() => clearTimeout(this.pending)));
   }
 
+  /**
+   * Re-renders soon. The store, the settings, the token service and (for other windows) secrets.onDidChange all
+   * ask at once when a token or key changes; each render reads every key's cached token from SecretStorage, so
+   * the asks of a few milliseconds make one render.
+   */
   refresh(): void {
+    if (this.isDisposed || this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.emitter.fire(undefined);
+    }, 30);
+  }
+
+  /** Fires a scheduled refresh now (before a reveal, which must find the new rows). */
+  flushRefresh(): void {
+    if (!this.pending) return;
+    clearTimeout(this.pending);
+    this.pending = undefined;
     this.emitter.fire(undefined);
   }
 
@@ -147,8 +166,9 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
     return node instanceof KeyNode ? node.parent : undefined;
   }
 
-  /** The node of a key as last rendered (for reveal). */
+  /** The node of a key, after any scheduled refresh has been fired (for reveal). */
   async nodeFor(keyId: string): Promise<KeyNode | undefined> {
+    this.flushRefresh();
     for (const env of await this.getChildren()) {
       if (env instanceof EnvironmentNode && env.keys.some((k) => k.id === keyId)) {
         return (await this.getChildren(env)).find((n): n is KeyNode => n instanceof KeyNode && n.key.id === keyId);
