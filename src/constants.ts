@@ -31,3 +31,9 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 export const CONTEXT = {
   hasKeys: 'eqp.hasKeys',
 } as const;
+
+/**
+ * The argument the tree's keybindings (F2, Delete, Enter with `focusedView == eqp.keys`) pass: VS Code hands a
+ * keybinding's command no row, so the command acts on the view's selection instead.
+ */
+export const VIEW_SELECTION_ARG = 'eqp.keys:selection';

@@ -93,7 +93,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     const node = view.visible ? await tree.nodeFor(keyId) : undefined;
     if (node) await view.reveal(node, { select: true, focus: false });
   };
-  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal };
+  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal, selection: () => view.selection };
   const updateContext = (): void => void vscode.commands.executeCommand('setContext', CONTEXT.hasKeys, store.list().length > 0);
   updateContext();
 

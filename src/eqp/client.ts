@@ -310,7 +310,8 @@ function httpError(ctx: CallContext, answer: RawAnswer, retryAfterHeader: unknow
         code = cleanServerText(body.code, ctx.secrets);
       }
     }
-    detail = serverMessage !== undefined ? `HTTP ${status}: ${serverMessage}` : `HTTP ${status}`;
+    // The detail goes inside "(…)." : a server sentence's own final stop would read "secret.).".
+    detail = serverMessage !== undefined ? `HTTP ${status}: ${serverMessage.replace(/[.!;:,\s]+$/u, '')}` : `HTTP ${status}`;
   } else if (answer.body.trim() === '') {
     detail = `HTTP ${status}, empty body`;
   } else {

@@ -2,8 +2,10 @@ import * as vscode from 'vscode';
 import { EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { Settings } from '../config';
 import { Disposable } from '../util/lifecycle';
-import { formatDuration, formatTime } from '../util/time';
+import { escapeMarkdown, timeLeft } from '../tokens/format';
+import { formatTime } from '../util/time';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from './keyStore';
+import { environmentRow, keyRow } from './rows';
 
 /** What the tree shows of a key's cached session token (no token text: only when it expires). */
 export interface TokenInfoSource {
@@ -22,17 +24,22 @@ export class EnvironmentNode {
 
   getTreeItem(): vscode.TreeItem {
     const info = environmentInfo(this.environment);
+    const rejected = this.keys.filter((k) => k.state === 'rejected').length;
+    const row = environmentRow({ environment: this.environment, keyCount: this.keys.length, active: this.isActive, rejected });
     const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `env/${this.environment}`;
-    item.description = `${this.keys.length}/${MAX_KEYS_PER_ENVIRONMENT} keys${this.isActive ? ' · active' : ''}`;
-    item.iconPath = new vscode.ThemeIcon(this.isActive ? 'globe' : 'circle-large-outline');
-    item.contextValue = `eqp:environment${this.isActive ? '+active' : ''}${this.keys.length >= MAX_KEYS_PER_ENVIRONMENT ? '+full' : ''}`;
+    item.description = row.description;
+    item.iconPath = rejected > 0
+      ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+      : new vscode.ThemeIcon(this.isActive ? 'globe' : 'circle-large-outline');
+    item.contextValue = row.contextValue;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${info.label}**${this.isActive ? ' (active environment)' : ''}\n\n`);
     tip.appendMarkdown(`${this.keys.length} of ${MAX_KEYS_PER_ENVIRONMENT} API access keys used (the Developer Portal allows ${MAX_KEYS_PER_ENVIRONMENT} per environment).\n\n`);
+    if (rejected > 0) tip.appendMarkdown(`⚠ ${rejected === 1 ? 'One key was' : `${rejected} keys were`} refused by the server: run **Regenerate…** on ${rejected === 1 ? 'it' : 'them'}.\n\n`);
     tip.appendMarkdown('Keys and session tokens of one environment never work in the other.');
     item.tooltip = tip;
-    item.accessibilityInformation = { label: `${info.label} environment, ${this.keys.length} of ${MAX_KEYS_PER_ENVIRONMENT} keys${this.isActive ? ', active' : ''}` };
+    item.accessibilityInformation = { label: row.accessibilityLabel };
     return item;
   }
 }
@@ -60,35 +67,33 @@ export class KeyNode {
   getTreeItem(): vscode.TreeItem {
     const k = this.key;
     const state = STATE_TEXT[k.state];
+    const row = keyRow({ name: k.name, environment: k.environment, state: k.state, active: this.isActive, tokenExpiresAt: this.token?.expiresAt, now: this.now });
     const item = new vscode.TreeItem(k.name, vscode.TreeItemCollapsibleState.None);
     item.id = `key/${k.id}`;
-    const stateText = k.state === 'verified' ? [state.text, k.mageId, k.profileName].filter(Boolean).join(' · ') : state.text;
-    const tokenLive = this.token && this.token.expiresAt > this.now;
-    const tokenText = tokenLive ? `token ${formatDuration(this.token!.expiresAt - this.now)}` : undefined;
-    item.description = [k.applicationId, stateText, tokenText, this.isActive ? 'active' : undefined].filter(Boolean).join(' · ');
+    item.description = row.description;
     item.iconPath = new vscode.ThemeIcon(state.icon, state.color ? new vscode.ThemeColor(state.color) : undefined);
-    item.contextValue = `eqp:key${this.isActive ? '+active' : ''}${k.state === 'rejected' ? '+rejected' : ''}${this.token ? '+token' : ''}`;
+    item.contextValue = row.contextValue;
+    // The row is short; the tooltip holds the details (the account, the profile, the ID, the token's expiry).
     const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**${escapeMd(k.name)}** · ${environmentInfo(k.environment).label}${this.isActive ? ' · active key' : ''}\n\n`);
+    tip.appendMarkdown(`**${escapeMarkdown(k.name)}** · ${environmentInfo(k.environment).label}${this.isActive ? ' · ★ active key (session tokens are minted with it)' : ''}\n\n`);
     tip.appendMarkdown(`Application ID: \`${k.applicationId}\` (the secret is kept in VS Code's secret storage and never shown)\n\n`);
-    tip.appendMarkdown(`State: **${state.text}**${k.mageId ? ` · account \`${k.mageId}\`` : ''}${k.profileName ? ` (${escapeMd(k.profileName)})` : ''}\n\n`);
+    tip.appendMarkdown(`State: **${state.text}**${k.mageId ? ` · account \`${k.mageId}\`` : ''}${k.profileName ? ` (${escapeMarkdown(k.profileName)})` : ''}\n\n`);
     tip.appendMarkdown(`${state.meaning}\n\n`);
-    if (k.stateDetail && k.state !== 'verified') tip.appendMarkdown(`Last answer: ${escapeMd(k.stateDetail)}\n\n`);
+    if (k.stateDetail && k.state !== 'verified') tip.appendMarkdown(`Last answer: ${escapeMarkdown(k.stateDetail)}\n\n`);
     tip.appendMarkdown(`Added ${formatTime(k.addedAt)}`);
     if (k.regeneratedAt) tip.appendMarkdown(` · regenerated ${formatTime(k.regeneratedAt)}`);
     tip.appendMarkdown(k.lastVerifiedAt ? ` · last verified ${formatTime(k.lastVerifiedAt)}` : ' · never verified');
-    if (tokenLive) {
+    const live = this.token && this.token.expiresAt > this.now;
+    if (live && k.state === 'rejected') {
+      tip.appendMarkdown(`\n\nA session token obtained before the refusal is still cached until ${formatTime(this.token!.expiresAt)}; the EQP API may accept it until then, but this pair cannot mint a new one.`);
+    } else if (live) {
       const old = this.token!.applicationId !== k.applicationId;
-      tip.appendMarkdown(`\n\nHolds a session token until ${formatTime(this.token!.expiresAt)}${old ? ' (obtained with the pair before it was regenerated: it stays valid until then)' : ''}.`);
+      tip.appendMarkdown(`\n\nHolds a session token until ${formatTime(this.token!.expiresAt)} (${timeLeft(this.token!.expiresAt - this.now)} left)${old ? ', obtained with the pair before it was regenerated: it stays valid until then' : ''}.`);
     }
     item.tooltip = tip;
-    item.accessibilityInformation = { label: `Key ${k.name}, application ID ${k.applicationId}, ${stateText}${this.isActive ? ', active' : ''}` };
+    item.accessibilityInformation = { label: row.accessibilityLabel };
     return item;
   }
-}
-
-function escapeMd(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
 export type TreeNode = EnvironmentNode | KeyNode;

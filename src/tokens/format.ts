@@ -81,6 +81,16 @@ export interface StatusInput {
   /** A token is being fetched through a command right now. */
   busy: boolean;
   now: number;
+  /** What a click on the item does (`eqp.statusBar.clickAction`); the tooltip says so. */
+  clickAction?: 'insert' | 'copy' | 'menu';
+}
+
+/** The tooltip's first line: what a click does. */
+export function clickHint(action: StatusInput['clickAction'] = 'insert', hasKey = true): string {
+  if (!hasKey) return 'Click: create an API access key';
+  if (action === 'copy') return 'Click: copy the session token (the clipboard is cleared again later)';
+  if (action === 'menu') return 'Click: session token actions';
+  return 'Click: insert the session token at the cursor (copied instead when no editor is open)';
 }
 
 export interface StatusView {
@@ -114,8 +124,9 @@ export function statusView(input: StatusInput): StatusView {
   const { key, token, now } = input;
   const spin = input.busy ? '$(sync~spin)' : '$(key)';
   const links = (items: [string, string, string][]): string => items.map(([icon, title, cmd]) => `[$(${icon}) ${title}](command:${cmd})`).join(' · ');
-  const switchLinks: [string, string, string][] = [['arrow-swap', 'Switch environment', 'eqp.environment.switch'], ['key', 'Switch key', 'eqp.keys.use']];
+  const switchLinks: [string, string, string][] = [['arrow-swap', 'Switch environment', 'eqp.environment.switch'], ['key', 'Switch active key', 'eqp.keys.use']];
 
+  const click = `*${clickHint(input.clickAction, key !== undefined)}*`;
   if (!key) {
     return {
       text: `${spin} ${label} · no key`,
@@ -123,6 +134,7 @@ export function statusView(input: StatusInput): StatusView {
       accessibilityLabel: `EQP session token: there is no API access key for ${label}`,
       tooltip: [
         `**EQP session token** · ${label}`,
+        click,
         `There is no API access key for ${label}, so no session token can be minted. Keys are created in the ${label} Developer Portal; EQP Keys guides you there.`,
         links([['add', 'Create API Access Key…', 'eqp.keys.create'], ...switchLinks]),
       ].join('\n\n'),
@@ -132,7 +144,7 @@ export function statusView(input: StatusInput): StatusView {
   const live = token !== undefined && token.expiresAt > now;
   const rejected = key.state === 'rejected';
   const name = escapeMarkdown(key.name);
-  const lines: string[] = [`**EQP session token** · ${label} · key **${name}** (\`${key.applicationId}\`)`];
+  const lines: string[] = [`**EQP session token** · ${label} · key **${name}** (\`${key.applicationId}\`)`, click];
   let text: string;
   let a11y: string;
   if (live) {
@@ -144,7 +156,7 @@ export function statusView(input: StatusInput): StatusView {
       lines.push('Obtained with the pair from before the key was regenerated: it stays valid until it expires, then a new one is minted with the new pair.');
     }
   } else {
-    text = rejected ? `${spin} ${label} · ${key.name} · rejected` : `${spin} EQP: no token`;
+    text = `${spin} ${label} · ${key.name} · ${rejected ? 'rejected' : 'no token'}`;
     a11y = rejected
       ? `EQP session token: key ${key.name} (${label}) was refused by the server`
       : `EQP session token: none cached for ${label}, key ${key.name}`;

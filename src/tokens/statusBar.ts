@@ -114,6 +114,7 @@ export class TokenStatusBar extends Disposable {
       token: token && token.environment === env ? { mageId: token.mageId, expiresAt: token.expiresAt, applicationId: token.applicationId } : undefined,
       busy: this.fetcher.isBusy(env),
       now,
+      clickAction: this.tokenSettings.clickAction,
     });
     this.renders++;
     this.item.text = view.text;

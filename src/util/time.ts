@@ -12,3 +12,8 @@ export function formatDuration(ms: number): string {
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
+
+/** The time of day alone, e.g. "14:05", for messages short enough for the status bar. */
+export function clockTime(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+}

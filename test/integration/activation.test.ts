@@ -5,8 +5,27 @@ import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'eqp-keys.eqp-keys';
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
-  contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> };
+  contributes: {
+    commands: { command: string }[];
+    views: Record<string, { id: string; when?: string }[]>;
+    menus: Record<string, { when?: string }[]>;
+    keybindings?: { when?: string }[];
+    viewsWelcome?: { when?: string }[];
+    walkthroughs?: { when?: string; steps: { when?: string }[] }[];
+  };
 };
+
+/** Every `when` clause in package.json's contributions. */
+function allWhenClauses(): string[] {
+  const c = pkg.contributes;
+  return [
+    ...Object.values(c.menus).flat(),
+    ...(c.keybindings ?? []),
+    ...(c.viewsWelcome ?? []),
+    ...Object.values(c.views).flat(),
+    ...(c.walkthroughs ?? []).flatMap((w) => [w, ...w.steps]),
+  ].map((e) => e.when).filter((w): w is string => typeof w === 'string');
+}
 
 describe('activation', () => {
   it('the extension is installed from this folder and activates without errors', async () => {
@@ -28,6 +47,24 @@ describe('activation', () => {
     for (const id of contributed) assert.ok(all.has(id), `${id} is contributed but not registered`);
     const registered = [...all].filter((id) => /^eqp\.[a-zA-Z]+\.[a-zA-Z]+$|^eqp\.showLog$/.test(id) && !id.endsWith('.focus') && !id.includes('resetViewLocation') && !id.includes('toggleVisibility') && !id.includes('removeView') && !id.includes('open'));
     for (const id of registered) assert.ok(contributed.includes(id), `${id} is registered but not contributed`);
+  });
+});
+
+describe('when clauses', () => {
+  type WhenError = { errorMessage: string; offset: number; length: number };
+  const validate = (clauses: string[]): Thenable<WhenError[][]> => vscode.commands.executeCommand<WhenError[][]>('_validateWhenClauses', clauses);
+
+  it('VS Code parses every when clause in package.json (menus, keybindings, views, welcome content)', async () => {
+    const clauses = allWhenClauses();
+    assert.ok(clauses.length >= 15, `only ${clauses.length} clauses found`);
+    const errors = await validate(clauses);
+    const bad = clauses.map((c, i) => ({ clause: c, errors: errors[i] ?? [] })).filter((r) => r.errors.length > 0);
+    assert.deepEqual(bad.map((b) => `${b.clause}: ${b.errors.map((e) => e.errorMessage).join('; ')}`), []);
+  });
+
+  it('the same check reports a clause VS Code cannot parse ("!~" is not an operator)', async () => {
+    const [errors] = await validate(['view == eqp.keys && viewItem !~ /\\+active/']);
+    assert.ok(errors && errors.length > 0, 'VS Code accepted "!~"');
   });
 });
 

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeyRecord } from '../../src/keys/keyStore';
+import { ClipboardGuard } from '../../src/tokens/clipboard';
 import type { CachedToken } from '../../src/tokens/tokenService';
 import type { EqpSandbox, SandboxEnv, SandboxKey } from '../sandbox/server';
 import { ScriptedUi, TestApi, clearKeys, eventually, startSandbox, stopSandbox, testApi } from './helpers';
@@ -176,6 +177,45 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(editor.document.getText(), '');
     });
 
+    it('in a diff editor: into the side with the cursor, at the cursor; no second tab is opened', async () => {
+      const { key } = await addKey('sandbox', 'CI');
+      const token = (await cached(key))!.token;
+      const left = await vscode.workspace.openTextDocument({ content: 'before\nline two', language: 'plaintext' });
+      const right = await vscode.workspace.openTextDocument({ content: 'after\nline two', language: 'plaintext' });
+      await vscode.commands.executeCommand('vscode.diff', left.uri, right.uri, 'EQP insert test');
+      await eventually(() => {
+        assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputTextDiff, true, 'the diff editor is the active tab');
+        assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), right.uri.toString(), 'its modified side is the active editor');
+      });
+      await sleep(200); // let the editor service settle on the one tab
+      const editor = vscode.window.activeTextEditor!;
+      editor.selection = new vscode.Selection(1, 4, 1, 4);
+      const tabs = vscode.window.tabGroups.all.reduce((n, g) => n + g.tabs.length, 0);
+      const result = await run<{ inserted: number }>('eqp.token.insert');
+      assert.equal(result.inserted, 1);
+      assert.equal(right.getText(), `after\nline${token} two`, 'inserted at the cursor of the diff editor, not at 1:1');
+      assert.equal(left.getText(), 'before\nline two', 'the other side is untouched');
+      const describeTabs = (): string => vscode.window.tabGroups.all.map((g) => g.tabs.map((tab) => `${g.viewColumn}:${tab.label}:${tab.input?.constructor.name}`).join(', ')).join(' | ');
+      assert.equal(vscode.window.tabGroups.all.reduce((n, g) => n + g.tabs.length, 0), tabs, `no tab was opened: ${describeTabs()}`);
+      assert.equal(vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputTextDiff, true, 'the diff editor is still the active tab');
+    });
+
+    it('with the same document in two split editors: into the active one\'s cursor only', async () => {
+      const { key } = await addKey('sandbox', 'CI');
+      const token = (await cached(key))!.token;
+      const doc = await vscode.workspace.openTextDocument({ content: 'one\ntwo\nthree', language: 'plaintext' });
+      const first = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+      first.selection = new vscode.Selection(0, 0, 0, 0);
+      const second = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Two, preserveFocus: false });
+      second.selection = new vscode.Selection(2, 5, 2, 5);
+      assert.equal(vscode.window.activeTextEditor, second);
+      const tabs = vscode.window.tabGroups.all.reduce((n, g) => n + g.tabs.length, 0);
+      await run('eqp.token.insert');
+      assert.equal(doc.getText(), `one\ntwo\nthree${token}`, 'at the active editor\'s cursor (line 3), not the other editor\'s');
+      assert.equal(vscode.window.tabGroups.all.reduce((n, g) => n + g.tabs.length, 0), tabs, 'no tab was opened');
+      assert.equal(vscode.window.activeTextEditor?.viewColumn, vscode.ViewColumn.Two, 'the focus stays in the second editor');
+    });
+
     it('with no editor open, copies instead and says so', async () => {
       await addKey('sandbox', 'CI');
       await closeEditors();
@@ -190,24 +230,66 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
   });
 
   describe('copy and the clipboard', () => {
-    it('clears the clipboard after clearAfterSeconds when it still holds the token', async () => {
-      await addKey('sandbox', 'CI');
-      await setting('clipboard.clearAfterSeconds', 1);
-      const r = await run<{ clearsAt?: number }>('eqp.token.copy');
-      const token = (await api.tokens.peek('sandbox'))!.token;
-      assert.equal(await vscode.env.clipboard.readText(), token);
-      assert.ok(r.clearsAt && r.clearsAt - Date.now() <= 1000);
-      await sleep(1400);
-      assert.equal(await vscode.env.clipboard.readText(), '');
+    // Clearing reads the clipboard first. On the desktop a refused read is an error we catch; in VS Code for the
+    // Web (code-server here) the workbench answers a refused read with its own "Unable to read from the browser's
+    // clipboard…" prompt, so there the guard never reads. The clearing logic is tested with a guard that may read.
+    const desktopGuard = (seconds: number): ClipboardGuard => new ClipboardGuard(() => seconds, () => true);
+
+    it('clears the clipboard after clearAfterSeconds when it still holds the token (a VS Code that can read it)', async () => {
+      const guard = desktopGuard(1);
+      try {
+        const clearsAt = await guard.copy('TOKEN-FOR-THE-CLEAR-TEST');
+        assert.equal(await vscode.env.clipboard.readText(), 'TOKEN-FOR-THE-CLEAR-TEST');
+        assert.ok(clearsAt && clearsAt - Date.now() <= 1000);
+        await sleep(1400);
+        assert.equal(await vscode.env.clipboard.readText(), '');
+      } finally {
+        guard.dispose();
+      }
     });
 
     it('leaves the clipboard alone when the user copied something else meanwhile', async () => {
+      const guard = desktopGuard(1);
+      try {
+        await guard.copy('TOKEN-FOR-THE-CLEAR-TEST');
+        await vscode.env.clipboard.writeText('something the user copied');
+        await sleep(1400);
+        assert.equal(await vscode.env.clipboard.readText(), 'something the user copied');
+      } finally {
+        guard.dispose();
+      }
+    });
+
+    it('a read that fails is silent and leaves the clipboard alone', async () => {
+      const real = vscode.env.clipboard;
+      let writes = 0;
+      const refusing = { readText: () => Promise.reject(new Error('Unable to read from the clipboard')), writeText: (v: string) => { writes++; return real.writeText(v); } };
+      const guard = new ClipboardGuard(() => 1, () => true, refusing);
+      ui = new ScriptedUi();
+      try {
+        await guard.copy('TOKEN-FOR-THE-CLEAR-TEST');
+        assert.equal(writes, 1);
+        await sleep(1400);
+        assert.equal(writes, 1, 'nothing was written after the failed read');
+        assert.equal(await vscode.env.clipboard.readText(), 'TOKEN-FOR-THE-CLEAR-TEST');
+        assert.deepEqual(ui.messages, [], 'nothing was shown');
+      } finally {
+        guard.dispose();
+      }
+    });
+
+    it('in the browser, Copy never reads the clipboard (no "Unable to read" prompt), keeps the token there and says so', async function () {
+      if (vscode.env.uiKind !== vscode.UIKind.Web) this.skip();
       await addKey('sandbox', 'CI');
       await setting('clipboard.clearAfterSeconds', 1);
-      await run('eqp.token.copy');
-      await vscode.env.clipboard.writeText('something the user copied');
+      ui = new ScriptedUi();
+      const r = await vscode.commands.executeCommand<{ clearsAt?: number }>('eqp.token.copy');
+      assert.equal(r.clearsAt, undefined, 'no clearing is promised');
+      assert.equal(api.clipboard.pending, false, 'no timer, so no read later');
       await sleep(1400);
-      assert.equal(await vscode.env.clipboard.readText(), 'something the user copied');
+      assert.equal(api.clipboard.pending, false);
+      assert.match(ui.messages.map((m) => m.message).join('\n'), /not cleared automatically/);
+      assert.equal(await vscode.env.clipboard.readText(), (await api.tokens.peek('sandbox'))!.token, 'the token is still on the clipboard');
     });
 
     it('0 never clears', async () => {
@@ -337,7 +419,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(await accepted('sandbox', second, sandbox.account('sandbox').mageId), 200);
       sandbox.clock.advance(7200);
       await api.statusBar.flush();
-      assert.equal(api.statusBar.snapshot().text, '$(key) EQP: no token', 'expired: the status bar says so');
+      assert.equal(api.statusBar.snapshot().text, '$(key) Sandbox · CI · no token', 'expired: the status bar says so');
       assert.equal(api.statusBar.snapshot().timer, false, 'no timer without a live token');
     });
   });
@@ -370,10 +452,18 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(await cachedRaw(a.key), undefined);
       assert.equal(await cachedRaw(b.key), undefined);
       await run('eqp.token.get');
-      ui = new ScriptedUi().pick('All keys');
+      // The QuickPick: one key per row, the active environment's first; "All keys…" is last and asks first.
+      ui = new ScriptedUi().pick('All keys').answer(undefined);
+      assert.equal(await run('eqp.token.forget'), undefined, 'dismissing the confirmation forgets nothing');
+      assert.deepEqual(ui.picks[0]?.items, ['A', 'B', '', '$(discard) All keys…'], 'Enter on the preselected first row forgets one key at most');
+      assert.match(ui.messages[0]?.message ?? '', /^Forget the cached session token\?/);
+      assert.equal(ui.messages[0]?.modal, true);
+      assert.ok(await cached(a.key), 'still cached');
+      ui.restore();
+      ui = new ScriptedUi().pick('All keys').answer('Forget All');
       const picked = await run<{ forgotten: unknown[] }>('eqp.token.forget');
       assert.equal(picked.forgotten.length, 1);
-      assert.deepEqual(ui.picks[0]?.items.slice(0, 1), ['$(discard) All keys']);
+      assert.equal(await cachedRaw(a.key), undefined);
       await run('eqp.token.get');
       assert.ok(await cached(a.key));
       await run('eqp.keys.delete', { environment: 'sandbox', name: 'A' });
@@ -546,11 +636,11 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(s.timer, false, 'no timer while hidden');
     });
 
-    it('a key without a token: "EQP: no token", no timer; with a token: env · key · time left, a per-minute timer', async () => {
+    it('a key without a token: "Sandbox · CI · no token", no timer; with a token: env · key · time left, a per-minute timer', async () => {
       const { key, pk } = await addKey('sandbox', 'CI', false);
       let s = await snap();
       assert.equal(s.visible, true);
-      assert.equal(s.text, '$(key) EQP: no token');
+      assert.equal(s.text, '$(key) Sandbox · CI · no token');
       assert.equal(s.background, undefined);
       assert.equal(s.timer, false);
       assert.match(s.tooltip, /No token cached/);
@@ -572,7 +662,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('eqp')).includes(token), 'no token in settings');
       await run('eqp.token.forget', { environment: 'sandbox', name: key.name });
       s = await snap();
-      assert.equal(s.text, '$(key) EQP: no token');
+      assert.equal(s.text, '$(key) Sandbox · CI · no token', 'after Forget the item keeps the environment and the key');
       assert.equal(s.timer, false, 'the timer stops with the token');
     });
 

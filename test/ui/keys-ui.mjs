@@ -8,6 +8,31 @@ import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
 import { ACTIVITY_EQP, KEYS_PANE, answer, createKeyByKeyboard, palette, writeSandboxSettings } from './workbench.mjs';
 
 
+/** Hovers `row` and returns the text of the hover that appears (it must contain `marker`). */
+async function hoverText(page, row, marker) {
+  await page.mouse.move(5, 5);
+  await page.waitForTimeout(200);
+  await row.hover();
+  const hover = page.locator('.monaco-hover, .workbench-hover, .workbench-hover-container').filter({ hasText: marker }).first();
+  await hover.waitFor({ state: 'visible', timeout: 15_000 });
+  const text = await hover.innerText();
+  await page.mouse.move(5, 5);
+  return text;
+}
+
+/** Drags the side bar's sash until the side bar is `width` px wide. */
+export async function setSidebarWidth(page, width) {
+  const box = await page.locator('.part.sidebar').first().boundingBox();
+  if (!box) throw new Error('no side bar');
+  const x = box.x + box.width;
+  await page.mouse.move(x - 1, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, box.y + 200, { steps: 6 });
+  await page.mouse.up();
+  const now = (await page.locator('.part.sidebar').first().boundingBox())?.width ?? 0;
+  if (Math.abs(now - width) > 4) throw new Error(`the side bar is ${now} px wide, not ${width}`);
+}
+
 export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
   const { EqpSandbox } = await import(pathToFileURL(path.join(root, 'out/test/sandbox/server.js')).href);
   const sandbox = await EqpSandbox.start();
@@ -29,17 +54,20 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await pane.locator('.monaco-list-row.selected:has-text("CI")').first().waitFor({ timeout: 10_000 });
     });
 
-    await checkOnPage('the tree shows the key verified with its account, and n/3 per environment', async () => {
+    await checkOnPage('the tree shows the key verified and active, its account in the tooltip, and n/3 per environment', async () => {
       const text = async () => (await rows.allInnerTexts()).join(' | ');
       await page.waitForFunction(
-        (sel) => [...document.querySelectorAll(sel)].some((r) => /verified · MAG\d+/.test(r.textContent ?? '')),
+        (sel) => [...document.querySelectorAll(sel)].some((r) => /CI\s*★ verified · (1h 59m|2h 0m)/.test(r.textContent ?? '')),
         '.pane .monaco-list-row', { timeout: 20_000 },
-      );
+      ).catch(async () => { throw new Error(`no "CI ★ verified · 1h 59m" row in: ${await text()}`); });
       const all = await text();
-      if (!/Sandbox.*1\/3 keys · active/.test(all)) throw new Error(`no "Sandbox 1/3 keys · active" row in: ${all}`);
-      if (!/Production.*0\/3 keys/.test(all)) throw new Error(`no "Production 0/3 keys" row in: ${all}`);
-      if (!all.includes(sb.applicationId)) throw new Error(`the application ID is not shown: ${all}`);
+      if (!/Sandbox.*1\/3 · active/.test(all)) throw new Error(`no "Sandbox 1/3 · active" row in: ${all}`);
+      if (!/Production.*0\/3/.test(all)) throw new Error(`no "Production 0/3" row in: ${all}`);
       if (all.includes(sb.applicationSecret)) throw new Error('the secret is shown in the tree');
+      const tip = await hoverText(page, pane.locator('.monaco-list-row:has-text("CI")').first(), 'Application ID');
+      for (const want of [sb.applicationId, 'MAG', 'active key', 'Holds a session token']) if (!tip.includes(want)) throw new Error(`the tooltip lacks "${want}": ${tip}`);
+      const aria = await pane.locator('.monaco-list-row:has-text("CI")').first().getAttribute('aria-label');
+      if (!/Key CI, Sandbox, active key, verified, session token expires in/.test(aria ?? '')) throw new Error(`the row's accessible name does not say its state: ${aria}`);
     });
 
     await checkOnPage('a production key made the same way lands under Production, and the secret appears nowhere on screen', async () => {
@@ -64,9 +92,9 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
         const pk = sandbox.createKey(environment, name);
         await createKeyByKeyboard(page, { environment, name, applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
       }
-      await waitRows(/Production.*2\/3 keys.*Sandbox.*3\/3 keys/, 'expected 2/3 and 3/3');
+      await waitRows(/Production.*2\/3.*Sandbox.*3\/3 · full/, 'expected 2/3 and 3/3 · full');
       const all = await rowText();
-      const verified = (all.match(/verified · MAG/g) ?? []).length;
+      const verified = (all.match(/verified/g) ?? []).length;
       if (verified !== 5) throw new Error(`expected 5 verified keys, saw ${verified}: ${all}`);
       await palette(page, 'EQP: Create API Access Key');
       await answer(page, 'environment', 'Sandbox');
@@ -79,16 +107,87 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await page.keyboard.press('Escape');
     });
 
+    await checkOnPage('right-click and hover real rows: each kind of row offers its own actions (full environment: no Create)', async () => {
+      await page.keyboard.press('Escape');
+      const expectations = [
+        { row: 'Sandbox', inline: ['Open Developer Portal'], context: ['Open Developer Portal'] },
+        { row: 'Production', inline: ['Create API Access Key…', 'Open Developer Portal'], context: ['Create API Access Key…', 'Open Developer Portal'] },
+        { row: 'CI', inline: ['Verify API Access Key'], context: ['Verify API Access Key', 'Copy Application ID', 'Regenerate API Access Key…', 'Rename API Access Key…', 'Forget Cached Session Token…', 'Delete API Access Key…'] },
+        { row: 'Nightly', inline: ['Switch Active Key…', 'Verify API Access Key'], context: ['Switch Active Key…', 'Verify API Access Key', 'Copy Application ID', 'Regenerate API Access Key…', 'Rename API Access Key…', 'Forget Cached Session Token…', 'Delete API Access Key…'] },
+      ];
+      for (const e of expectations) {
+        const row = pane.locator(`.monaco-list-row:has(.label-name:text-is("${e.row}"))`).first();
+        await row.hover();
+        await page.waitForTimeout(200);
+        const inline = (await row.locator('.actions .action-label').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.getAttribute('title') ?? ''))).filter(Boolean);
+        if (JSON.stringify(inline) !== JSON.stringify(e.inline)) throw new Error(`${e.row}: inline ${JSON.stringify(inline)}, expected ${JSON.stringify(e.inline)}`);
+        await row.click({ button: 'right' });
+        const menu = page.locator('.monaco-menu').first();
+        await menu.waitFor({ timeout: 10_000 });
+        const items = (await menu.locator('.action-item:not(.disabled) .action-label').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+        await page.keyboard.press('Escape');
+        if (JSON.stringify(items) !== JSON.stringify(e.context)) throw new Error(`${e.row}: context menu ${JSON.stringify(items)}, expected ${JSON.stringify(e.context)}`);
+      }
+    });
+
+    await checkOnPage('keyboard on the tree: Enter makes the selected key active, F2 renames, Delete asks first', async () => {
+      await page.keyboard.press('Escape');
+      await pane.locator('.monaco-list-row:has(.label-name:text-is("CI"))').first().click();
+      await page.keyboard.press('ArrowDown'); // Nightly
+      await page.keyboard.press('Enter');
+      await waitRows(/Nightly\s*★ verified/, 'Enter did not make Nightly the active key');
+      if (/CI\s*★/.test(await rowText())) throw new Error('CI is still marked active');
+      await page.keyboard.press('F2');
+      await page.locator('.quick-input-widget:visible .quick-input-title:has-text("Rename")').first().waitFor({ timeout: 10_000 });
+      const value = await page.locator('.quick-input-widget:visible input').first().inputValue();
+      if (value !== 'Nightly') throw new Error(`F2 opened the rename box with "${value}", expected the selected key's name`);
+      await page.keyboard.press('Escape');
+      await pane.locator('.monaco-list-row:has(.label-name:text-is("Nightly"))').first().click();
+      await page.keyboard.press('Delete');
+      const dialog = page.locator('.monaco-dialog-box').first();
+      await dialog.waitFor({ timeout: 10_000 });
+      if (!/"Nightly"/.test(await dialog.innerText())) throw new Error(`Delete asked about: ${await dialog.innerText()}`);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+      if (!(await rowText()).includes('Nightly')) throw new Error('Escape in the dialog deleted the key');
+      // Back to CI as the active key, with the keyboard, for the checks that follow.
+      await pane.locator('.monaco-list-row:has(.label-name:text-is("CI"))').first().click();
+      await page.keyboard.press('Enter');
+      await waitRows(/CI\s*★ verified/, 'Enter did not make CI the active key again');
+    });
+
+    await checkOnPage('rows fit a 300 px side bar: name, state and time left readable, at most two inline icons', async () => {
+      await setSidebarWidth(page, 300);
+      await page.mouse.move(900, 500);
+      await page.waitForTimeout(300);
+      const clipped = await pane.locator('.monaco-list-row').evaluateAll((rs) => rs.map((r) => {
+        const d = r.querySelector('.label-description');
+        const rowBox = r.getBoundingClientRect();
+        const box = d?.getBoundingClientRect();
+        return { text: r.textContent, clipped: !d || box.right > rowBox.right + 0.5 || d.scrollWidth > d.clientWidth + 1 };
+      }).filter((x) => x.clipped));
+      if (clipped.length) throw new Error(`rows cut off at 300 px: ${JSON.stringify(clipped)}`);
+      await page.screenshot({ path: path.join(shots, 'keys-300px.png') });
+      await pane.locator('.monaco-list-row:has(.label-name:text-is("Nightly"))').first().hover();
+      await page.waitForTimeout(200);
+      await page.screenshot({ path: path.join(shots, 'keys-300px-hover.png') });
+    });
+
     await checkOnPage('regenerated in the portal: Verify shows the key rejected, Regenerate with the new pair makes it verified again', async () => {
       const fresh = sandbox.regenerateKey('sandbox', sb.applicationId);
       await palette(page, 'EQP: Verify API Access Key');
       await answer(page, 'Verify API Access Key', 'CI');
-      await waitRows(/CI.*rejected by the server/, 'CI is not shown as rejected');
+      await waitRows(/CI\s*★ rejected/, 'CI is not shown as rejected');
+      // A rejected key promises no time left; its collapsed-or-not environment says one key needs care.
+      if (/CI\s*★ rejected · \d/.test(await rowText())) throw new Error(`a rejected key shows a token time: ${await rowText()}`);
+      await waitRows(/Sandbox.*3\/3 · full · 1 rejected/, 'the Sandbox row does not say a key is rejected');
       await palette(page, 'EQP: Regenerate API Access Key');
       await answer(page, 'Regenerate API Access Key', 'CI');
       await answer(page, '(Sandbox)', 'I have the new');
       await answer(page, 'application ID', `${fresh.applicationId}:${fresh.applicationSecret}`);
-      await waitRows(new RegExp(`CI.*${fresh.applicationId} · verified`), 'CI is not verified with its new application ID');
+      await waitRows(/CI\s*★ verified/, 'CI is not verified again');
+      const tip = await hoverText(page, pane.locator('.monaco-list-row:has-text("CI")').first(), 'Application ID');
+      if (!tip.includes(fresh.applicationId)) throw new Error(`the tooltip does not show the new application ID: ${tip}`);
     });
 
     await checkOnPage('delete one: a modal names it, Delete removes it, Sandbox shows 2/3', async () => {
@@ -99,8 +198,9 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await dialog.waitFor({ timeout: 10_000 });
       const text = await dialog.innerText();
       if (!/Delete API access key "Release" \(Sandbox/.test(text)) throw new Error(`the dialog says: ${text}`);
+      if (!/cannot show it again/.test(text)) throw new Error(`the dialog does not say the portal cannot show the secret again: ${text}`);
       await dialog.locator('.monaco-button:has-text("Delete")').first().click();
-      await waitRows(/Sandbox.*2\/3 keys/, 'Sandbox does not show 2/3');
+      await waitRows(/Sandbox.*2\/3/, 'Sandbox does not show 2/3');
       if ((await rowText()).includes('Release')) throw new Error('Release is still in the tree');
       await page.screenshot({ path: path.join(shots, 'keys-scenario.png') });
     });

@@ -113,7 +113,7 @@ async function runTokenUiChecks({ browser, cs, root, shots, check }) {
       const hover = page.locator('.monaco-hover, .workbench-hover, .workbench-hover-container').filter({ hasText: 'EQP session token' }).first();
       await hover.waitFor({ state: 'visible', timeout: 15_000 });
       const tip = await hover.innerText();
-      for (const want of ['MAG987654321', 'valid until', 'Insert', 'Copy', 'New token', 'Switch environment', 'Switch key']) {
+      for (const want of ['MAG987654321', 'valid until', 'Insert', 'Copy', 'New token', 'Switch environment', 'Switch active key']) {
         if (!tip.includes(want)) throw new Error(`the tooltip lacks "${want}": ${tip}`);
       }
       if (/[A-Za-z0-9_-]{32}/.test(tip.replace(/MAG\d+/g, ''))) throw new Error(`the tooltip may show a token: ${tip}`);

@@ -195,7 +195,7 @@ describe('EqpClient (against the EQP sandbox server)', () => {
       assert.equal(err.isAuthFailure, true);
       assert.equal(err.serverMessage, 'Invalid application ID or secret.');
       assert.equal(err.code, 401);
-      assert.equal(err.message, 'The EQP Sandbox API refused the application ID and secret (HTTP 401: Invalid application ID or secret.).');
+      assert.equal(err.message, 'The EQP Sandbox API refused the application ID and secret (HTTP 401: Invalid application ID or secret).', 'one full stop, not "secret.)."');
       assert.match(err.hint, /Developer Portal \(Account → Manage API Keys\)/);
       assert.match(err.hint, /mistyped, regenerated or deleted/);
     });
@@ -257,7 +257,7 @@ describe('EqpClient (against the EQP sandbox server)', () => {
       sandbox.clock.advance(61);
       const err = await rejectsWith(client.getProfile('sandbox', token.token, token.mageId), 'http', secretsOf(key, token.token));
       assert.equal(err.isAuthFailure, true);
-      assert.match(err.message, /refused the session token \(HTTP 401: The session token has expired\.\)/);
+      assert.match(err.message, /refused the session token \(HTTP 401: The session token has expired\)\./);
       assert.match(err.hint, /get a new session token/);
     });
 

@@ -60,9 +60,9 @@ describe('token presentation (format.ts)', () => {
       for (const m of v.tooltip.matchAll(/\(command:([\w.]+)/g)) assert.ok((TOOLTIP_COMMANDS as readonly string[]).includes(m[1]!), `${m[1]} is trusted`);
     });
     it('no token, expired token, regenerated pair, busy', () => {
-      assert.equal(statusView({ environment: 'sandbox', key, busy: false, now: NOW }).text, '$(key) EQP: no token');
+      assert.equal(statusView({ environment: 'sandbox', key, busy: false, now: NOW }).text, '$(key) Sandbox · CI · no token', 'environment and key stay, with no token');
       const expired = statusView({ environment: 'sandbox', key, token: { ...live, expiresAt: NOW - 1 }, busy: false, now: NOW });
-      assert.equal(expired.text, '$(key) EQP: no token');
+      assert.equal(expired.text, '$(key) Sandbox · CI · no token');
       assert.equal(expired.liveUntil, undefined, 'no timer');
       assert.match(expired.tooltip, /expired at/);
       assert.match(statusView({ environment: 'sandbox', key, token: { ...live, applicationId: 'OLDID1234' }, busy: false, now: NOW }).tooltip, /before the key was regenerated/);
@@ -80,6 +80,12 @@ describe('token presentation (format.ts)', () => {
       const link = /\(command:eqp\.keys\.regenerate\?([^)]+)\)/.exec(rejected.tooltip)?.[1];
       assert.deepEqual(JSON.parse(decodeURIComponent(link ?? '')), { environment: 'sandbox', name: 'CI' });
       assert.equal(statusView({ environment: 'sandbox', key: { ...key, state: 'rejected' }, token: live, busy: false, now: NOW }).warning, true, 'a live token of a refused key still warns');
+    });
+    it('the tooltip says what a click does, per eqp.statusBar.clickAction', () => {
+      assert.match(statusView({ environment: 'sandbox', key, token: live, busy: false, now: NOW }).tooltip, /Click: insert the session token at the cursor/);
+      assert.match(statusView({ environment: 'sandbox', key, token: live, busy: false, now: NOW, clickAction: 'copy' }).tooltip, /Click: copy the session token/);
+      assert.match(statusView({ environment: 'sandbox', key, busy: false, now: NOW, clickAction: 'menu' }).tooltip, /Click: session token actions/);
+      assert.match(statusView({ environment: 'sandbox', busy: false, now: NOW }).tooltip, /Click: create an API access key/);
     });
     it('a key name with Markdown is escaped in the tooltip', () => {
       const v = statusView({ environment: 'sandbox', key: { ...key, name: '[x](command:evil)' }, token: live, busy: false, now: NOW });

@@ -39,7 +39,7 @@ export class CreateKeyCommand {
 
   private async interactive(preset?: EnvironmentId): Promise<KeyRecord | undefined> {
     const { store, settings } = this.deps;
-    const env = preset ?? (await pickEnvironmentWithCounts(store, settings.activeEnvironment, 'Create API Access Key: environment'));
+    const env = preset ?? (await pickEnvironmentWithCounts(store, settings.activeEnvironment, 'Create API Access Key: environment', true));
     if (!env) return undefined;
     const title = `Create ${label(env)} API Access Key`;
     if (store.count(env) >= MAX_KEYS_PER_ENVIRONMENT) {
@@ -65,10 +65,10 @@ export class CreateKeyCommand {
     const portalUrl = settings.portalUrl(env);
     const step = await vscode.window.showQuickPick(
       [
-        { label: '$(link-external) Open the Developer Portal', detail: `Create "${name.value}" in ${portalUrl} (Account → Manage API Keys), then come back with the pair it shows.`, id: 'open' },
-        { label: '$(key) I have the application ID and secret', detail: 'The portal already showed me the pair.', id: 'have' },
+        { label: `$(link-external) Open the ${label(env)} Developer Portal`, detail: `There: Account → Manage API Keys, create "${name.value}", copy the pair`, id: 'open' },
+        { label: '$(key) I have the application ID and secret', detail: 'The portal already showed me the pair', id: 'have' },
       ],
-      { title: `${title}: get the pair from the portal`, placeHolder: 'API access keys are created in the Developer Portal only', ignoreFocusOut: true },
+      { title: `${title}: get the pair from the portal`, placeHolder: 'Keys are made in the Developer Portal only', ignoreFocusOut: true },
     );
     if (!step) return undefined;
     if (step.id === 'open') await vscode.env.openExternal(vscode.Uri.parse(portalUrl));

@@ -21,7 +21,7 @@ export class DeleteKeyCommand {
         `Delete API access key "${key.name}" (${env}, ${key.applicationId}) from VS Code?`,
         {
           modal: true,
-          detail: 'Its application secret is removed from VS Code\'s secret storage. The key itself still works until you also delete it in the Developer Portal (Account → Manage API Keys).',
+          detail: 'Its application secret is removed from VS Code\'s secret storage, and the Developer Portal cannot show it again (it shows a secret only when the key is created or regenerated). The key itself still works until you also delete it in the portal (Account → Manage API Keys).',
         },
         'Delete',
       );

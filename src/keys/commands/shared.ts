@@ -4,6 +4,7 @@ import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo, isEnvironmentId } from
 import type { SessionToken } from '../../eqp/client';
 import type { Logger } from '../../util/logger';
 import { withAbortSignal } from '../../util/cancellation';
+import { VIEW_SELECTION_ARG } from '../../constants';
 import { UserError, describeError } from '../../util/errors';
 import { checkApplicationId, checkSecret, Pair, parseIdOrPair } from '../credentials';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT, Verification } from '../keyStore';
@@ -22,6 +23,8 @@ export interface KeyCommandDeps {
   verifier: KeyVerifier;
   settings: Settings;
   logger: Logger;
+  /** The API Keys view's selected rows (for the view's keybindings, which pass no row). */
+  selection?: () => readonly (EnvironmentNode | KeyNode)[];
   tokens?: VerifiedTokenSink & { cachedFor(keyId: string): Promise<{ expiresAt: number } | undefined>; forget(keyId?: string): Promise<void> };
 }
 
@@ -64,6 +67,11 @@ export function scriptedKey(store: KeyStore, args: Record<string, unknown>): Key
 
 /** The key a command acts on: the tree node it was run on, the scripted argument, or a QuickPick. */
 export async function resolveKey(deps: KeyCommandDeps, arg: unknown, title: string, filter?: (k: KeyRecord) => boolean): Promise<KeyRecord | undefined> {
+  if (arg === VIEW_SELECTION_ARG) {
+    // A keybinding of the view: act on the selected key; on an environment row (or none) do nothing.
+    const node = selectedNode(deps);
+    return node instanceof KeyNode ? (deps.store.get(node.key.id) ?? undefined) : undefined;
+  }
   if (arg instanceof KeyNode) return deps.store.get(arg.key.id) ?? undefined;
   if (isScripted(arg)) return scriptedKey(deps.store, arg);
   const envFilter = arg instanceof EnvironmentNode ? arg.environment : undefined;
@@ -72,13 +80,25 @@ export async function resolveKey(deps: KeyCommandDeps, arg: unknown, title: stri
     void vscode.window.showInformationMessage(envFilter ? `${label(envFilter)} has no API access keys.` : 'There are no API access keys yet. Run "EQP: Create API Access Key…" first.');
     return undefined;
   }
+  // The active environment's keys first, and each environment's active key marked.
   const active = deps.settings.activeEnvironment;
   keys.sort((a, b) => Number(b.environment === active) - Number(a.environment === active));
+  const isActiveKey = (k: KeyRecord): boolean => deps.store.activeKeyId(k.environment) === k.id;
   const picked = await vscode.window.showQuickPick(
-    keys.map((k) => ({ label: k.name, description: `${label(k.environment)} · ${k.applicationId}`, detail: stateSummary(k), key: k })),
-    { title, placeHolder: 'Choose an API access key', matchOnDescription: true },
+    keys.map((k) => ({
+      label: `${isActiveKey(k) ? '$(star-full)' : '$(blank)'} ${k.name}`,
+      description: `${label(k.environment)} · ${k.applicationId}${isActiveKey(k) ? ' · active key' : ''}`,
+      detail: stateSummary(k),
+      key: k,
+    })),
+    { title, placeHolder: 'Choose an API access key (★ marks the active key of its environment)', matchOnDescription: true },
   );
   return picked?.key;
+}
+
+/** The first selected row of the API Keys view, if any. */
+export function selectedNode(deps: KeyCommandDeps): EnvironmentNode | KeyNode | undefined {
+  return deps.selection?.()[0];
 }
 
 export function stateSummary(k: KeyRecord): string {
@@ -94,12 +114,18 @@ export function stateSummary(k: KeyRecord): string {
   }
 }
 
-export async function pickEnvironmentWithCounts(store: KeyStore, active: EnvironmentId, title: string): Promise<EnvironmentId | undefined> {
+/**
+ * Picks an environment, showing how many keys each holds. For a new key (`forNewKey`) a full environment is
+ * marked "3/3 · full", listed last and never preselected (choosing it anyway says why no key can be added).
+ */
+export async function pickEnvironmentWithCounts(store: KeyStore, active: EnvironmentId, title: string, forNewKey = false): Promise<EnvironmentId | undefined> {
+  const full = (id: EnvironmentId): boolean => forNewKey && store.count(id) >= MAX_KEYS_PER_ENVIRONMENT;
   const items = [...ENVIRONMENT_IDS]
-    .sort((a, b) => Number(b === active) - Number(a === active))
+    .sort((a, b) => Number(full(a)) - Number(full(b)) || Number(b === active) - Number(a === active))
     .map((id) => ({
       label: label(id),
-      description: `${store.count(id)}/${MAX_KEYS_PER_ENVIRONMENT} keys${id === active ? ' · active' : ''}`,
+      description: `${store.count(id)}/${MAX_KEYS_PER_ENVIRONMENT}${full(id) ? ' · full' : ' keys'}${id === active ? ' · active' : ''}`,
+      detail: id === 'sandbox' ? 'Open to Adobe technology and solution partners only' : undefined,
       id,
     }));
   const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Environment' });

@@ -3,15 +3,24 @@ import type { EnvironmentId } from '../../eqp/environments';
 import { isEnvironmentId } from '../../eqp/environments';
 import { UserError } from '../../util/errors';
 import { KeyRecord } from '../keyStore';
-import type { KeysTreeProvider } from '../tree';
-import { KeyCommandDeps, isScripted, label, pickEnvironmentWithCounts, resolveKey } from './shared';
+import { VIEW_SELECTION_ARG } from '../../constants';
+import { EnvironmentNode, type KeysTreeProvider } from '../tree';
+import { KeyCommandDeps, isScripted, label, pickEnvironmentWithCounts, resolveKey, selectedNode } from './shared';
 
-/** `eqp.keys.use`: makes a key the one its environment mints tokens with. Scripted: `{environment, name}`. */
+/**
+ * `eqp.keys.use` (Switch Active Key…): makes a key the one its environment mints tokens with. Scripted:
+ * `{environment, name}`. Enter in the view runs it on the selected row; on an environment row Enter keeps its
+ * usual meaning (expand or collapse).
+ */
 export class UseKeyCommand {
   constructor(private readonly deps: KeyCommandDeps) {}
 
   async run(arg?: unknown): Promise<KeyRecord | undefined> {
-    const key = await resolveKey(this.deps, arg, 'Use API Access Key for Session Tokens');
+    if (arg === VIEW_SELECTION_ARG && selectedNode(this.deps) instanceof EnvironmentNode) {
+      await vscode.commands.executeCommand('list.toggleExpand');
+      return undefined;
+    }
+    const key = await resolveKey(this.deps, arg, 'Switch Active Key');
     if (!key) return undefined;
     const updated = await this.deps.store.setActive(key.id);
     if (!isScripted(arg)) void vscode.window.setStatusBarMessage(`EQP: "${key.name}" is now the active ${label(key.environment)} key`, 4000);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
-import { formatTime } from '../../util/time';
+import { clockTime, formatTime } from '../../util/time';
 import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, tokenInfo } from './shared';
 
 export interface CopyResult extends TokenInfo {
@@ -20,8 +20,15 @@ export class CopyTokenCommand {
     const token = await obtainForCommand(this.deps, arg, env, () => this.run(arg));
     if (!token) return undefined;
     const clearsAt = await this.deps.clipboard.copy(token.token);
-    const clears = clearsAt ? `; the clipboard is cleared in ${Math.round((clearsAt - Date.now()) / 1000)} s` : '';
-    vscode.window.setStatusBarMessage(`$(copy) EQP: copied the ${environmentInfo(env).label} session token of "${token.keyName}" (valid until ${formatTime(token.expiresAt)})${clears}`, 5000);
+    if (this.deps.clipboard.clearUnavailable) {
+      // Said once per copy, in a notification: the user must know the token stays on the clipboard.
+      void vscode.window.showInformationMessage(
+        `Copied the ${environmentInfo(env).label} session token of "${token.keyName}" (valid until ${formatTime(token.expiresAt)}). In the browser VS Code cannot check the clipboard later, so it is not cleared automatically: copy something else over it when you are done.`,
+      );
+    } else {
+      // Short enough for the status bar: what, and when it goes away.
+      vscode.window.setStatusBarMessage(`$(copy) EQP token copied${clearsAt ? ` · cleared at ${clockTime(clearsAt)}` : ''}`, 8000);
+    }
     return { ...tokenInfo(token), clearsAt };
   }
 }

@@ -43,6 +43,10 @@ export class ForgetTokenCommand {
     return { forgotten };
   }
 
+  /**
+   * One key per row, the active environment's first and the first row never "all": Enter on the preselected row
+   * forgets one token at most. "All keys" is the last row and asks first.
+   */
   private async pick(): Promise<KeyRecord[] | undefined> {
     const keys = this.deps.store.list();
     if (keys.length === 0) {
@@ -50,18 +54,32 @@ export class ForgetTokenCommand {
       return undefined;
     }
     const now = Date.now();
+    const activeEnv = this.deps.settings.activeEnvironment;
+    keys.sort((a, b) => Number(b.environment === activeEnv) - Number(a.environment === activeEnv));
     const withTokens = await Promise.all(keys.map(async (k) => ({ key: k, token: await this.deps.tokens.cachedFor(k.id) })));
-    const items: (vscode.QuickPickItem & { keys: KeyRecord[] })[] = [
-      { label: '$(discard) All keys', description: `${withTokens.filter((w) => w.token).length} cached`, keys },
+    const cachedCount = withTokens.filter((w) => w.token).length;
+    type Item = vscode.QuickPickItem & { keys?: KeyRecord[] };
+    const items: Item[] = [
       ...withTokens.map(({ key, token }) => ({
         label: key.name,
         description: `${environmentInfo(key.environment).label} · ${key.applicationId}`,
         detail: token ? (token.expiresAt > now ? `token valid until ${formatTime(token.expiresAt)}` : 'token expired') : 'no token cached',
         keys: [key],
       })),
+      { label: '', kind: vscode.QuickPickItemKind.Separator },
+      { label: '$(discard) All keys…', description: `${cachedCount} cached`, detail: 'Forget every cached session token (asks first)', keys },
     ];
     const picked = await vscode.window.showQuickPick(items, { title: 'Forget Cached Session Token', placeHolder: 'Whose cached session token should VS Code forget?', matchOnDescription: true });
-    return picked?.keys;
+    if (!picked?.keys) return undefined;
+    if (picked.keys.length > 1 && cachedCount > 0) {
+      const sure = await vscode.window.showWarningMessage(
+        `Forget ${cachedCount === 1 ? 'the cached session token' : `all ${cachedCount} cached session tokens`}?`,
+        { modal: true, detail: 'Tokens already handed out stay valid at the EQP API until they expire. The next Insert, Copy or task mints a new one (one request each).' },
+        'Forget All',
+      );
+      if (sure !== 'Forget All') return undefined;
+    }
+    return picked.keys;
   }
 }
 

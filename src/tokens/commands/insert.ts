@@ -25,23 +25,27 @@ export class InsertTokenCommand {
     const text = formatted(this.deps, token);
     const active = vscode.window.activeTextEditor;
     if (active && !active.document.isClosed) {
-      // Clicking the status bar item moved the keyboard focus there. Give it back first, so that keys typed while
-      // the token goes in land in the editor (a space on the focused item would click it again).
-      const editor = await Promise.resolve(vscode.window.showTextDocument(active.document, { viewColumn: active.viewColumn, preserveFocus: false })).catch(() => active);
-      const selections = editor.selections;
-      const ok = await Promise.resolve(editor.edit((b) => {
+      // Clicking the status bar item moved the keyboard focus there. Give it back to the editor group first, so
+      // keys typed while the token goes in land in the editor (a space on the focused item would click it again).
+      // Only the focus: the edit goes into this very editor and its selections. (Showing its document again
+      // would open a second tab when the editor is one side of a diff, and insert there at 1:1.)
+      await Promise.resolve(vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup')).catch(() => undefined);
+      const selections = active.selections;
+      const ok = await Promise.resolve(active.edit((b) => {
         for (const s of selections) b.replace(s, text);
       })).catch(() => false);
       if (ok) {
         // Leave each cursor after the text it inserted (a replaced selection would otherwise stay selected).
-        editor.selections = editor.selections.map((s) => new vscode.Selection(s.end, s.end));
+        active.selections = active.selections.map((s) => new vscode.Selection(s.end, s.end));
         return { ...tokenInfo(token), inserted: selections.length, copied: false };
       }
     }
     const editor = active;
     const clearsAt = await this.deps.clipboard.copy(text);
     const why = editor ? 'The active editor cannot be edited' : 'No editor is open';
-    const clears = clearsAt ? ` It is cleared from the clipboard at ${formatTime(clearsAt)} unless you copy something else first.` : '';
+    const clears = clearsAt
+      ? ` It is cleared from the clipboard at ${formatTime(clearsAt)} unless you copy something else first.`
+      : this.deps.clipboard.clearUnavailable ? ' In the browser VS Code cannot check the clipboard later, so it is not cleared automatically.' : '';
     void vscode.window.showInformationMessage(`${why}, so the ${environmentInfo(env).label} session token of "${token.keyName}" was copied to the clipboard instead.${clears}`);
     return { ...tokenInfo(token), inserted: 0, copied: true };
   }

@@ -31,7 +31,7 @@ export class TokenMenuCommand {
     items.push(
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: '$(arrow-swap) Switch Environment…', description: `now ${label}`, command: COMMANDS.environmentSwitch },
-      { label: '$(key) Switch Key…', description: key ? `now "${key.name}"` : undefined, command: COMMANDS.keysUse },
+      { label: '$(key) Switch Active Key…', description: key ? `now "${key.name}"` : undefined, command: COMMANDS.keysUse },
       { label: '$(output) Show Log', command: COMMANDS.showLog },
     );
     const title = key ? `EQP session token · ${label} · "${key.name}"${live ? ` · ${timeLeft(token.expiresAt - now)} left` : ' · none cached'}` : `EQP session token · ${label}`;

@@ -1,0 +1,78 @@
+// Which commands each kind of row of the API Keys view offers, read from package.json's menus and evaluated the
+// way VS Code does (test/unit/whenClause.ts): the inline icons and the context menu, per row kind.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { environmentContextValue, keyContextValue } from '../../src/keys/rows';
+import { evaluateWhen } from './whenClause';
+
+interface MenuEntry { command: string; when?: string; group?: string }
+const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+  contributes: { menus: Record<string, MenuEntry[]>; keybindings?: { command: string; when?: string }[]; commands: { command: string; title: string }[] };
+};
+const titles = new Map(pkg.contributes.commands.map((c) => [c.command, c.title]));
+
+function menuFor(viewItem: string): { inline: string[]; context: string[] } {
+  const ctx = { view: 'eqp.keys', viewItem };
+  const shown = pkg.contributes.menus['view/item/context']!.filter((e) => evaluateWhen(e.when ?? 'true', ctx));
+  const order = (e: MenuEntry): string => e.group ?? '';
+  const sorted = [...shown].sort((a, b) => order(a).localeCompare(order(b), 'en', { numeric: true }));
+  const names = (list: MenuEntry[]): string[] => list.map((e) => titles.get(e.command) ?? e.command);
+  return { inline: names(sorted.filter((e) => order(e).startsWith('inline'))), context: names(sorted.filter((e) => !order(e).startsWith('inline'))) };
+}
+
+const CREATE = 'Create API Access Key…';
+const PORTAL = 'Open Developer Portal';
+const SWITCH = 'Switch Active Key…';
+const VERIFY = 'Verify API Access Key';
+const COPY_ID = 'Copy Application ID';
+const REGEN = 'Regenerate API Access Key…';
+const RENAME = 'Rename API Access Key…';
+const FORGET = 'Forget Cached Session Token…';
+const DELETE = 'Delete API Access Key…';
+
+const TABLE: { row: string; viewItem: string; inline: string[]; context: string[] }[] = [
+  { row: 'environment with room', viewItem: environmentContextValue({ active: true, full: false }), inline: [CREATE, PORTAL], context: [CREATE, PORTAL] },
+  { row: 'inactive environment with room', viewItem: environmentContextValue({ active: false, full: false }), inline: [CREATE, PORTAL], context: [CREATE, PORTAL] },
+  { row: 'full environment (3/3)', viewItem: environmentContextValue({ active: true, full: true }), inline: [PORTAL], context: [PORTAL] },
+  { row: 'active key', viewItem: keyContextValue({ active: true, rejected: false, token: false }), inline: [VERIFY], context: [VERIFY, COPY_ID, REGEN, RENAME, DELETE] },
+  { row: 'inactive key', viewItem: keyContextValue({ active: false, rejected: false, token: false }), inline: [SWITCH, VERIFY], context: [SWITCH, VERIFY, COPY_ID, REGEN, RENAME, DELETE] },
+  { row: 'rejected key (active)', viewItem: keyContextValue({ active: true, rejected: true, token: false }), inline: [REGEN], context: [VERIFY, COPY_ID, REGEN, RENAME, DELETE] },
+  { row: 'rejected key (inactive)', viewItem: keyContextValue({ active: false, rejected: true, token: false }), inline: [SWITCH, REGEN], context: [SWITCH, VERIFY, COPY_ID, REGEN, RENAME, DELETE] },
+  { row: 'active key holding a token', viewItem: keyContextValue({ active: true, rejected: false, token: true }), inline: [VERIFY], context: [VERIFY, COPY_ID, REGEN, RENAME, FORGET, DELETE] },
+  { row: 'inactive rejected key holding a token', viewItem: keyContextValue({ active: false, rejected: true, token: true }), inline: [SWITCH, REGEN], context: [SWITCH, VERIFY, COPY_ID, REGEN, RENAME, FORGET, DELETE] },
+];
+
+describe('API Keys view menus (package.json, evaluated per row kind)', () => {
+  it('every when clause of every menu and keybinding parses', () => {
+    const clauses = [
+      ...Object.values(pkg.contributes.menus).flat().map((e) => e.when),
+      ...(pkg.contributes.keybindings ?? []).map((k) => k.when),
+    ].filter((w): w is string => typeof w === 'string');
+    assert.ok(clauses.length > 10);
+    for (const w of clauses) assert.doesNotThrow(() => evaluateWhen(w, {}), `cannot parse: ${w}`);
+  });
+
+  it('the evaluator refuses "!~", which VS Code does not have (so the check above can fail)', () => {
+    assert.throws(() => evaluateWhen('viewItem !~ /\\+active/', { viewItem: 'eqp:key' }), /not an operator/);
+    assert.equal(evaluateWhen('!(viewItem =~ /\\+active\\b/)', { viewItem: 'eqp:key+token' }), true);
+    assert.equal(evaluateWhen('!(viewItem =~ /\\+active\\b/)', { viewItem: 'eqp:key+active' }), false);
+  });
+
+  for (const r of TABLE) {
+    it(`${r.row} (${r.viewItem}): inline ${r.inline.join(', ')}`, () => {
+      const m = menuFor(r.viewItem);
+      assert.deepEqual(m.inline, r.inline, 'inline icons');
+      assert.deepEqual(m.context, r.context, 'context menu');
+      assert.ok(m.inline.length <= 2, 'at most two inline icons fit a 300 px side bar');
+    });
+  }
+
+  it('nothing of the key menus shows on environment rows, and nothing of the environment menus on key rows', () => {
+    for (const r of TABLE) {
+      const m = menuFor(r.viewItem);
+      const isEnv = r.viewItem.startsWith('eqp:environment');
+      for (const t of [...m.inline, ...m.context]) assert.ok(isEnv ? [CREATE, PORTAL].includes(t) : ![CREATE, PORTAL].includes(t), `${t} on ${r.row}`);
+    }
+  });
+});
