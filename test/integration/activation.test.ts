@@ -87,6 +87,15 @@ describe('walkthrough', () => {
     for (const id of ['eqp.keys.create', 'eqp.keys.openPortal', 'eqp.token.insert']) assert.ok(description.includes(`(command:${id})`), `no button for ${id}`);
   });
 
+  it("the task step's tasks.json is the README's example, which the token suite runs as written", () => {
+    const jsonc = (file: string, marker: string): unknown => {
+      const block = new RegExp(`${marker}\\s*\`\`\`jsonc\\n([\\s\\S]*?)\`\`\``).exec(fs.readFileSync(path.join(ROOT, file), 'utf8'))?.[1];
+      assert.ok(block, `no jsonc block in ${file}`);
+      return JSON.parse(block.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
+    };
+    assert.deepEqual(jsonc('media/walkthrough/task.md', ''), jsonc('README.md', '<!-- tasks-example -->'));
+  });
+
   it('the check catches a missing media file and a button naming an unknown command', async () => {
     const known = new Set(await vscode.commands.getCommands(true));
     const broken: Walkthrough[] = JSON.parse(JSON.stringify(walkthroughs)) as Walkthrough[];
