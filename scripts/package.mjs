@@ -13,6 +13,7 @@ const out = path.join(ROOT, `${pkg.name}-${pkg.version}.vsix`);
 export const ALLOWED = [
   /^extension\/dist\/extension\.js$/,
   /^extension\/media\/[^/]+\.(svg|png)$/,
+  /^extension\/media\/walkthrough\/[^/]+\.(md|svg|png)$/, // the Get Started walkthrough's step pages
   /^extension\/package\.json$/,
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,

@@ -96,9 +96,12 @@ async function ui(cs, browser) {
   const shots = path.join(RUN, 'shots');
   const { runUiChecks } = await import('../test/ui/smoke.mjs');
   const { runKeysUiChecks } = await import('../test/ui/keys-ui.mjs');
+  const { runWalkthroughUiChecks } = await import('../test/ui/walkthrough-ui.mjs');
   const summary = await uiChecks(shots, async (check) => {
     await runUiChecks({ browser, cs, root: ROOT, shots, check });
     await runKeysUiChecks({ browser, cs, root: ROOT, shots, check });
+    // Last: it opens the walkthrough in an editor, which later pages of the same workspace could restore.
+    await runWalkthroughUiChecks({ browser, cs, root: ROOT, shots, check });
   });
   record('ui (workbench)', summary, (Date.now() - t) / 1000);
 }

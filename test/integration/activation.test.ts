@@ -4,14 +4,15 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'eqp-keys.eqp-keys';
-const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+const ROOT = path.resolve(__dirname, '../../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   contributes: {
     commands: { command: string }[];
     views: Record<string, { id: string; when?: string }[]>;
     menus: Record<string, { when?: string }[]>;
     keybindings?: { when?: string }[];
     viewsWelcome?: { when?: string }[];
-    walkthroughs?: { when?: string; steps: { when?: string }[] }[];
+    walkthroughs?: (Walkthrough & { when?: string; steps: (WalkthroughStep & { when?: string })[] })[];
   };
 };
 
@@ -25,6 +26,47 @@ function allWhenClauses(): string[] {
     ...Object.values(c.views).flat(),
     ...(c.walkthroughs ?? []).flatMap((w) => [w, ...w.steps]),
   ].map((e) => e.when).filter((w): w is string => typeof w === 'string');
+}
+
+interface WalkthroughStep {
+  id: string;
+  title: string;
+  description: string;
+  media: { markdown?: string; image?: string | Record<string, string>; svg?: string; altText?: string };
+  completionEvents?: string[];
+}
+interface Walkthrough { id: string; title: string; steps: WalkthroughStep[] }
+
+/**
+ * What would break a walkthrough for its reader: a step without media, a media file that is not in the extension
+ * (or not under media/, so not in the .vsix), a `command:` link in a step or its markdown, or an `onCommand:`
+ * completion event, that names a command VS Code does not know.
+ */
+function walkthroughProblems(walkthroughs: Walkthrough[], root: string, known: ReadonlySet<string>): string[] {
+  const problems: string[] = [];
+  const commandsIn = (text: string): string[] => [...text.matchAll(/\(command:([\w.-]+)/g)].map((m) => m[1]!);
+  for (const w of walkthroughs) {
+    for (const step of w.steps) {
+      const where = `${w.id} step "${step.title}"`;
+      const files = [step.media.markdown, step.media.svg, ...(typeof step.media.image === 'string' ? [step.media.image] : Object.values(step.media.image ?? {}))]
+        .filter((f): f is string => typeof f === 'string');
+      if (files.length === 0) problems.push(`${where} has no media`);
+      if ((step.media.image || step.media.svg) && !step.media.altText) problems.push(`${where} has an image without altText`);
+      const links = commandsIn(step.description);
+      for (const f of files) {
+        if (!f.startsWith('media/')) problems.push(`${where}: ${f} is not under media/ (not in the .vsix)`);
+        const file = path.join(root, f);
+        if (!fs.existsSync(file)) { problems.push(`${where}: media file ${f} does not exist`); continue; }
+        if (f.endsWith('.md')) links.push(...commandsIn(fs.readFileSync(file, 'utf8')));
+      }
+      for (const id of links) if (!known.has(id)) problems.push(`${where} links to unknown command ${id}`);
+      for (const e of step.completionEvents ?? []) {
+        const id = /^onCommand:(.+)$/.exec(e)?.[1];
+        if (id && !known.has(id)) problems.push(`${where} completes on unknown command ${id}`);
+      }
+    }
+  }
+  return problems;
 }
 
 describe('activation', () => {
@@ -65,6 +107,42 @@ describe('when clauses', () => {
   it('the same check reports a clause VS Code cannot parse ("!~" is not an operator)', async () => {
     const [errors] = await validate(['view == eqp.keys && viewItem !~ /\\+active/']);
     assert.ok(errors && errors.length > 0, 'VS Code accepted "!~"');
+  });
+});
+
+describe('walkthrough', () => {
+  const walkthroughs = pkg.contributes.walkthroughs ?? [];
+
+  it('"Get Started with EQP Keys": every step has its media file, and every button runs a command VS Code knows', async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
+    const known = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(walkthroughs.map((w) => w.title), ['Get Started with EQP Keys']);
+    assert.ok(walkthroughs[0]!.steps.length >= 4, 'expected at least 4 steps');
+    assert.deepEqual(walkthroughProblems(walkthroughs, ROOT, known), []);
+    // The buttons the steps are about, by name.
+    const description = walkthroughs[0]!.steps.map((s) => s.description).join('\n');
+    for (const id of ['eqp.keys.create', 'eqp.keys.openPortal', 'eqp.token.insert']) assert.ok(description.includes(`(command:${id})`), `no button for ${id}`);
+  });
+
+  it("the task step's tasks.json is the README's example, which the token suite runs as written", () => {
+    const jsonc = (file: string, marker: string): unknown => {
+      const block = new RegExp(`${marker}\\s*\`\`\`jsonc\\n([\\s\\S]*?)\`\`\``).exec(fs.readFileSync(path.join(ROOT, file), 'utf8'))?.[1];
+      assert.ok(block, `no jsonc block in ${file}`);
+      return JSON.parse(block.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
+    };
+    assert.deepEqual(jsonc('media/walkthrough/task.md', ''), jsonc('README.md', '<!-- tasks-example -->'));
+  });
+
+  it('the check catches a missing media file and a button naming an unknown command', async () => {
+    const known = new Set(await vscode.commands.getCommands(true));
+    const broken: Walkthrough[] = JSON.parse(JSON.stringify(walkthroughs)) as Walkthrough[];
+    const [first, second] = broken[0]!.steps;
+    first!.media = { markdown: 'media/walkthrough/no-such-step.md' };
+    second!.description += '\n[Do It](command:eqp.keys.noSuchCommand)';
+    assert.deepEqual(walkthroughProblems(broken, ROOT, known), [
+      `eqp.getStarted step "${first!.title}": media file media/walkthrough/no-such-step.md does not exist`,
+      `eqp.getStarted step "${second!.title}" links to unknown command eqp.keys.noSuchCommand`,
+    ]);
   });
 });
 
