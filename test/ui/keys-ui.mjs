@@ -8,6 +8,11 @@ import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
 import { ACTIVITY_EQP, KEYS_PANE, answer, createKeyByKeyboard, palette, writeSandboxSettings } from './workbench.mjs';
 
 
+/** A row of the API Keys view by its accessible name: a key ("Key CI, …") or an environment ("Sandbox environment, …"). */
+function rowNamed(pane, name) {
+  return pane.locator(`.monaco-list-row[aria-label^="Key ${name},"], .monaco-list-row[aria-label^="${name} environment"]`).first();
+}
+
 /** Hovers `row` and returns the text of the hover that appears (it must contain `marker`). */
 async function hoverText(page, row, marker) {
   await page.mouse.move(5, 5);
@@ -72,7 +77,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
 
     await checkOnPage('a production key made the same way lands under Production, and the secret appears nowhere on screen', async () => {
       await createKeyByKeyboard(page, { environment: 'production', name: 'Laptop', applicationId: prod.applicationId, applicationSecret: prod.applicationSecret, twoBoxes: true });
-      await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].some((r) => /Production.*1\/3 keys/.test(r.textContent ?? '')), '.pane .monaco-list-row', { timeout: 20_000 });
+      await page.waitForFunction((sel) => [...document.querySelectorAll(sel)].some((r) => /Production.*1\/3/.test(r.textContent ?? '')), '.pane .monaco-list-row', { timeout: 20_000 });
       await page.waitForTimeout(500);
       const html = await page.content();
       for (const s of [sb.applicationSecret, prod.applicationSecret]) if (html.includes(s)) throw new Error('a secret is in the page');
@@ -116,7 +121,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
         { row: 'Nightly', inline: ['Switch Active Key…', 'Verify API Access Key'], context: ['Switch Active Key…', 'Verify API Access Key', 'Copy Application ID', 'Regenerate API Access Key…', 'Rename API Access Key…', 'Forget Cached Session Token…', 'Delete API Access Key…'] },
       ];
       for (const e of expectations) {
-        const row = pane.locator(`.monaco-list-row:has(.label-name:text-is("${e.row}"))`).first();
+        const row = rowNamed(pane, e.row);
         await row.hover();
         await page.waitForTimeout(200);
         const inline = (await row.locator('.actions .action-label').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.getAttribute('title') ?? ''))).filter(Boolean);
@@ -132,7 +137,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
 
     await checkOnPage('keyboard on the tree: Enter makes the selected key active, F2 renames, Delete asks first', async () => {
       await page.keyboard.press('Escape');
-      await pane.locator('.monaco-list-row:has(.label-name:text-is("CI"))').first().click();
+      await rowNamed(pane, 'CI').click();
       await page.keyboard.press('ArrowDown'); // Nightly
       await page.keyboard.press('Enter');
       await waitRows(/Nightly\s*★ verified/, 'Enter did not make Nightly the active key');
@@ -142,7 +147,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       const value = await page.locator('.quick-input-widget:visible input').first().inputValue();
       if (value !== 'Nightly') throw new Error(`F2 opened the rename box with "${value}", expected the selected key's name`);
       await page.keyboard.press('Escape');
-      await pane.locator('.monaco-list-row:has(.label-name:text-is("Nightly"))').first().click();
+      await rowNamed(pane, 'Nightly').click();
       await page.keyboard.press('Delete');
       const dialog = page.locator('.monaco-dialog-box').first();
       await dialog.waitFor({ timeout: 10_000 });
@@ -151,7 +156,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await dialog.waitFor({ state: 'detached', timeout: 10_000 });
       if (!(await rowText()).includes('Nightly')) throw new Error('Escape in the dialog deleted the key');
       // Back to CI as the active key, with the keyboard, for the checks that follow.
-      await pane.locator('.monaco-list-row:has(.label-name:text-is("CI"))').first().click();
+      await rowNamed(pane, 'CI').click();
       await page.keyboard.press('Enter');
       await waitRows(/CI\s*★ verified/, 'Enter did not make CI the active key again');
     });
@@ -168,7 +173,7 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       }).filter((x) => x.clipped));
       if (clipped.length) throw new Error(`rows cut off at 300 px: ${JSON.stringify(clipped)}`);
       await page.screenshot({ path: path.join(shots, 'keys-300px.png') });
-      await pane.locator('.monaco-list-row:has(.label-name:text-is("Nightly"))').first().hover();
+      await rowNamed(pane, 'Nightly').hover();
       await page.waitForTimeout(200);
       await page.screenshot({ path: path.join(shots, 'keys-300px-hover.png') });
     });

@@ -58,7 +58,7 @@ async function runTokenUiChecks({ browser, cs, root, shots, check }) {
       await page.waitForFunction(() => /Sandbox · UI · 1h 59m|Sandbox · UI · 2h 0m/.test(document.querySelector('.statusbar')?.textContent ?? ''), null, { timeout: 20_000 });
       // The verification's token was kept: the tree shows its expiry (never the token).
       const row = await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("UI")`).first().innerText();
-      if (!/token (1h 59m|2h 00m)/.test(row)) throw new Error(`the tree does not show the token's time left: ${row}`);
+      if (!/★ verified · (1h 59m|2h 0m)/.test(row)) throw new Error(`the tree does not show the token's time left: ${row}`);
     }, page);
 
     await check('status bar: one click inserts a working token into the editor; a second click makes no request', async () => {
