@@ -1,10 +1,12 @@
 // `npm run demo`: the EQP sandbox server (seeded with a demo key per environment) and a real VS Code
-// (code-server) with EQP Keys loaded from this folder and its settings pointing at the sandbox.
+// (code-server) with EQP Keys packaged from this folder and installed, its settings pointing at the sandbox
+// (scripts/lib/demo-workbench.mjs, shared with the demo's UI check).
 // `npm run demo -- --screenshot FILE` runs headless, saves a picture of the workbench and stops.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer, workbenchUrl } from './lib/vscode-runtime.mjs';
+import { fileURLToPath } from 'node:url';
+import { startDemoWorkbench } from './lib/demo-workbench.mjs';
+import { ensureCodeServer, ensureSystemPackages, launchBrowser } from './lib/vscode-runtime.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -20,30 +22,14 @@ const build = (cmd, a) => {
 
 ensureSystemPackages();
 ensureCodeServer();
-build(process.execPath, ['esbuild.js']);
 build(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
 
-const { EqpSandbox } = await import(pathToFileURL(path.join(ROOT, 'out/test/sandbox/server.js')).href);
-const sandbox = await EqpSandbox.start();
-const demoKeys = { production: sandbox.createKey('production', 'Demo'), sandbox: sandbox.createKey('sandbox', 'Demo') };
-const cs = await launchCodeServer({
-  runDir: path.join(ROOT, 'run', 'demo'),
-  port,
-  settings: {
-    'eqp.environment': 'sandbox',
-    'eqp.production.apiUrl': sandbox.apiUrl('production'),
-    'eqp.production.portalUrl': sandbox.portalUrl('production'),
-    'eqp.sandbox.apiUrl': sandbox.apiUrl('sandbox'),
-    'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
-  },
-});
-const url = workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath: ROOT });
+const { demoKeys, url, banner, stop: stopDemo } = await startDemoWorkbench({ root: ROOT, runDir: path.join(ROOT, 'run', 'demo'), port });
 let stopping = false;
 const stop = async (code) => {
   if (stopping) return;
   stopping = true;
-  await cs.stop();
-  await sandbox.close();
+  await stopDemo();
   process.exit(code);
 };
 process.on('SIGINT', () => void stop(0));
@@ -86,17 +72,5 @@ if (screenshot) {
   }
   await stop(code);
 } else {
-  console.log(`
-EQP Keys demo is running (Ctrl+C stops everything).
-
-  VS Code (code-server):  ${url}
-
-  EQP sandbox server (stands in for the Adobe hosts; settings already point here):
-    Production  API ${sandbox.apiUrl('production')}   portal ${sandbox.portalUrl('production')}
-    Sandbox     API ${sandbox.apiUrl('sandbox')}   portal ${sandbox.portalUrl('sandbox')}
-
-  Demo keys (made in the sandbox's portal; paste them into "EQP: Create API Access Key…"):
-    Production  "Demo"  ${demoKeys.production.applicationId}  ${demoKeys.production.applicationSecret}
-    Sandbox     "Demo"  ${demoKeys.sandbox.applicationId}  ${demoKeys.sandbox.applicationSecret}
-`);
+  console.log(banner());
 }

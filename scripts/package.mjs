@@ -36,15 +36,17 @@ export async function listVsix(file) {
   });
 }
 
-export async function buildVsix() {
-  fs.rmSync(out, { force: true });
-  const r = spawnSync(path.join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', out], {
+/** Packages the .vsix into `file` (default: eqp-keys-<version>.vsix here). vsce's prepublish leaves the
+ *  production bundle in dist/. */
+export async function buildVsix({ file = out } = {}) {
+  fs.rmSync(file, { force: true });
+  const r = spawnSync(path.join(ROOT, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license', '--out', file], {
     cwd: ROOT, encoding: 'utf8',
   });
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
-  const entries = await listVsix(out);
+  const entries = await listVsix(file);
   const unexpected = entries.filter((e) => !ALLOWED.some((re) => re.test(e.name)));
-  return { file: out, entries, unexpected };
+  return { file, entries, unexpected };
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -106,6 +106,15 @@ async function ui(cs, browser) {
   record('ui (workbench)', summary, (Date.now() - t) / 1000);
 }
 
+/** The workbench of `npm run demo`, started by the same function (no smoke-test driver, EQP Keys from a .vsix). */
+async function demoUi(browser) {
+  const t = Date.now();
+  const shots = path.join(RUN, 'shots');
+  const { runDemoUiChecks } = await import('../test/ui/demo-ui.mjs');
+  const summary = await uiChecks(shots, (check) => runDemoUiChecks({ browser, root: ROOT, runDir: path.join(RUN, 'vscode-demo'), shots, check }));
+  record('ui (demo workbench)', summary, (Date.now() - t) / 1000);
+}
+
 /** `npm run package`, then the .vsix installed as a user would (code-server --install-extension) must work. */
 async function packaged(browser) {
   const t = Date.now();
@@ -120,7 +129,7 @@ async function packaged(browser) {
       vsix = r.file;
     });
     if (!vsix) return;
-    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode-vsix'), installVsix: vsix });
+    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode-vsix'), installVsix: vsix, smokeTestDriver: true });
     cleanups.push(cs.stop);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
@@ -153,7 +162,8 @@ async function main() {
   }
   if (want('unit')) await unit();
   if (want('integration') || want('ui') || want('package')) {
-    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json') } });
+    // the smoke-test driver: VS Code 1.139 loads the extension and its tests from the `payload` URL only with it
+    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), smokeTestDriver: true, env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json') } });
     cs.resultFile = path.join(RUN, 'integration-result.json');
     cleanups.push(cs.stop);
     const browser = await launchBrowser();
@@ -161,6 +171,8 @@ async function main() {
     if (want('integration')) await integration(cs, browser);
     if (want('ui')) await ui(cs, browser);
     await cs.stop();
+    // its own code-server, started as `npm run demo` starts it (it packages a .vsix, then rebuilds dist/ for development)
+    if (want('ui')) await demoUi(browser);
     // last: it rebuilds dist/ for production
     if (want('package')) await packaged(browser);
   }

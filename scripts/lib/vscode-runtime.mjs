@@ -92,10 +92,14 @@ export async function freePort() {
 
 /**
  * Starts code-server on 127.0.0.1 with fresh user data in `runDir`. `settings` become the user settings.json.
+ * `smokeTestDriver` (default on, for test harnesses) passes `--vscode-option enable-smoke-test-driver`: VS Code
+ * 1.139 honours the `payload` URL parameter (extensionDevelopmentPath, extensionTestsPath) only with it, but it
+ * also sends notifications to the notification centre instead of showing toasts. Anything shown to a person (the
+ * demo) turns it off and loads the extension with `installVsix` instead.
  * Returns { base, pid, dirs, stop() }. stop() sends SIGTERM to code-server itself (and its process group):
  * otherwise its extension host lingers waiting for the browser to come back.
  */
-export async function launchCodeServer({ runDir, settings = {}, env = {}, port, installVsix }) {
+export async function launchCodeServer({ runDir, settings = {}, env = {}, port, installVsix, smokeTestDriver = true }) {
   port ??= await freePort();
   fs.rmSync(runDir, { recursive: true, force: true });
   const dirs = {
@@ -107,7 +111,9 @@ export async function launchCodeServer({ runDir, settings = {}, env = {}, port, 
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'security.workspace.trust.enabled': false,
     'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off',
-    'chat.disableAIFeatures': true, 'workbench.welcomePage.walkthroughs.openOnInstall': false, ...settings,
+    'chat.disableAIFeatures': true, 'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    // the workspace lives under run/ in this repository: no "A git repository was found in the parent folders" toast
+    'git.openRepositoryInParentFolders': 'never', ...settings,
   }, null, 2));
   fs.writeFileSync(path.join(dirs.ws, 'README.md'), '# EQP Keys test workspace\n');
   const xdgEnv = { XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp };
@@ -122,7 +128,7 @@ export async function launchCodeServer({ runDir, settings = {}, env = {}, port, 
   const child = spawn(path.join(NODE24, 'bin', 'node'), [
     path.join(CS, 'out', 'node', 'entry.js'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--vscode-option', 'enable-smoke-test-driver', dirs.ws,
+    '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []), dirs.ws,
   ], {
     stdio: ['ignore', out, out], detached: true,
     env: { ...process.env, ...xdgEnv, ...env },

@@ -5,7 +5,8 @@
 // One listener per environment, so a key or token of one is refused by the other.
 // Each listener serves:
 //   /rest/v1/...   the API (logged, subject to injected faults)
-//   /portal...     a small HTML "Manage API Keys" page (plain forms, no script)
+//   /portal...     a small HTML "Manage API Keys" page (plain forms, no script; relative links only, so it
+//                  also works behind a path prefix such as code-server's /proxy/PORT/)
 //   /__sandbox/... a JSON control interface for other processes (demo, UI tests)
 //
 // Test code only: node:http and node:crypto, no dependencies.
@@ -331,7 +332,7 @@ export class EqpSandbox {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     // Refuse other Host names: a DNS-rebinding page must not be able to drive the sandbox.
-    if (!isLoopbackHost(req.headers.host, this.envs[env].port)) {
+    if (!isLoopbackHost(req.headers.host)) {
       await readBody(req).catch(() => undefined);
       sendJson(res, 421, { code: 421, message: 'The EQP sandbox only answers requests addressed to 127.0.0.1 or localhost.' });
       return;
@@ -676,6 +677,7 @@ export class EqpSandbox {
     const state = this.envs[env];
     const page = (status: number, title: string, content: string, extraHeaders: Record<string, string> = {}): void =>
       sendHtml(res, status, renderPage(env, title, content), extraHeaders);
+    const link = (to: string): string => relativeLink(path, to);
 
     if (path === '/portal' || path === '/portal/') {
       if (method !== 'GET') {
@@ -683,17 +685,17 @@ export class EqpSandbox {
       } else if (!state.eligible) {
         page(403, 'Not eligible', this.notEligibleHtml());
       } else {
-        page(200, 'Manage API Keys', this.keyListHtml(env));
+        page(200, 'Manage API Keys', this.keyListHtml(env, link));
       }
       return;
     }
     const keyAction = /^\/portal\/keys\/([^/]+)\/(regenerate|delete)$/.exec(path);
     if (path !== '/portal/keys' && !keyAction) {
-      page(404, 'Not found', `<p class="error">There is no page here.</p><p><a href="/portal">Back to Manage API Keys</a></p>`);
+      page(404, 'Not found', `<p class="error">There is no page here.</p><p><a href="${link('/portal')}">Back to Manage API Keys</a></p>`);
       return;
     }
     if (method !== 'POST') {
-      page(405, 'Method not allowed', `<p class="error">Use the buttons on <a href="/portal">Manage API Keys</a>.</p>`, { Allow: 'POST' });
+      page(405, 'Method not allowed', `<p class="error">Use the buttons on <a href="${link('/portal')}">Manage API Keys</a>.</p>`, { Allow: 'POST' });
       return;
     }
     if (!state.eligible) {
@@ -703,24 +705,24 @@ export class EqpSandbox {
     try {
       if (!keyAction) {
         const key = this.createKey(env, new URLSearchParams(raw).get('name') ?? '');
-        page(201, 'API key created', newPairHtml('created', key));
+        page(201, 'API key created', newPairHtml('created', key, link));
       } else if (keyAction[2] === 'regenerate') {
         const key = this.regenerateKey(env, decodeURIComponent(keyAction[1] as string));
-        page(200, 'API key regenerated', newPairHtml('regenerated', key));
+        page(200, 'API key regenerated', newPairHtml('regenerated', key, link));
       } else {
         this.deleteKey(env, decodeURIComponent(keyAction[1] as string));
         // Post/redirect/get: a reload of the list does not repeat the delete.
-        res.writeHead(303, { Location: '/portal', 'Content-Length': 0 }).end();
+        res.writeHead(303, { Location: link('/portal'), 'Content-Length': 0 }).end();
       }
     } catch (err) {
       if (!(err instanceof SandboxRuleError)) {
         throw err;
       }
-      page(err.status, 'Manage API Keys', `<p class="error" id="error" role="alert">${escapeHtml(err.message)}</p>${this.keyListHtml(env)}`);
+      page(err.status, 'Manage API Keys', `<p class="error" id="error" role="alert">${escapeHtml(err.message)}</p>${this.keyListHtml(env, link)}`);
     }
   }
 
-  private keyListHtml(env: SandboxEnv): string {
+  private keyListHtml(env: SandboxEnv, link: (to: string) => string): string {
     const keys = this.envs[env].keys;
     const account = ACCOUNTS[env];
     const rows = keys.map((k) => {
@@ -730,8 +732,8 @@ export class EqpSandbox {
 <td><code>${escapeHtml(k.applicationId)}</code></td>
 <td><time datetime="${new Date(k.createdAt).toISOString()}">${escapeHtml(formatDate(k.createdAt))}</time></td>
 <td class="actions">
-<form method="post" action="/portal/keys/${id}/regenerate"><button type="submit">Regenerate</button></form>
-<form method="post" action="/portal/keys/${id}/delete"><button type="submit" class="danger">Delete</button></form>
+<form method="post" action="${link(`/portal/keys/${id}/regenerate`)}"><button type="submit">Regenerate</button></form>
+<form method="post" action="${link(`/portal/keys/${id}/delete`)}"><button type="submit" class="danger">Delete</button></form>
 </td>
 </tr>`;
     }).join('\n');
@@ -752,7 +754,7 @@ ${rows}
 </section>
 <section>
 <h2>Create an API key</h2>
-<form method="post" action="/portal/keys" id="create-key">
+<form method="post" action="${link('/portal/keys')}" id="create-key">
 <label for="name">API Key Name</label>
 <input id="name" name="name" required autocomplete="off">
 <button type="submit">Create</button>
@@ -830,9 +832,22 @@ function closeServer(server: http.Server): Promise<void> {
   });
 }
 
-function isLoopbackHost(host: string | undefined, port: number): boolean {
-  const suffix = port === 80 ? ['', ':80'] : [`:${port}`];
-  return suffix.some((p) => host === `127.0.0.1${p}` || host === `localhost${p}`);
+/**
+ * 127.0.0.1 or localhost, on any port: a DNS-rebinding page reaches us under its own (non-loopback) host name, so
+ * the name is what matters. Any port, because a local proxy forwards the Host it was asked for: code-server opens
+ * the portal as http://127.0.0.1:ITS_PORT/proxy/OUR_PORT/portal.
+ */
+function isLoopbackHost(host: string | undefined): boolean {
+  return /^(127\.0\.0\.1|localhost)(:\d{1,5})?$/i.test(host ?? '');
+}
+
+/**
+ * `to` (an absolute path of ours) as a link relative to the page at `from`, so it stays under whatever path prefix
+ * a proxy put in front (code-server's /proxy/PORT/ strips it before forwarding): /portal → portal/keys,
+ * /portal/keys/ID/delete → ../../../portal.
+ */
+function relativeLink(from: string, to: string): string {
+  return '../'.repeat(from.split('/').length - 2) + to.slice(1);
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
@@ -975,7 +990,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
-function newPairHtml(verb: 'created' | 'regenerated', key: SandboxKey): string {
+function newPairHtml(verb: 'created' | 'regenerated', key: SandboxKey, link: (to: string) => string): string {
   return `<p class="ok" role="status">API key <strong>${escapeHtml(key.name)}</strong> ${verb}.</p>
 <p class="warning">Copy the application secret now. It is shown only this once.</p>
 <dl class="pair">
@@ -983,7 +998,7 @@ function newPairHtml(verb: 'created' | 'regenerated', key: SandboxKey): string {
 <dt>Application ID</dt><dd><code id="new-application-id">${escapeHtml(key.applicationId)}</code></dd>
 <dt>Application Secret</dt><dd><code id="new-application-secret">${escapeHtml(key.applicationSecret)}</code></dd>
 </dl>
-<p><a href="/portal" id="back">Back to Manage API Keys</a></p>`;
+<p><a href="${link('/portal')}" id="back">Back to Manage API Keys</a></p>`;
 }
 
 function renderPage(env: SandboxEnv, title: string, content: string): string {

@@ -125,10 +125,23 @@ describe('EQP sandbox server', () => {
     });
 
     it('refuses requests whose Host is not 127.0.0.1 or localhost (DNS rebinding)', async () => {
-      const res = await rawRequest(`${sb.apiUrl('production')}/__sandbox/state`, { headers: { Host: 'attacker.example' } });
-      assert.equal(res.status, 421);
-      const ok = await rawRequest(`${sb.apiUrl('production')}/__sandbox/state`, { headers: { Host: `localhost:${new URL(sb.apiUrl('production')).port}` } });
+      const port = new URL(sb.apiUrl('production')).port;
+      for (const host of ['attacker.example', `attacker.example:${port}`, `127.0.0.1.attacker.example:${port}`, `localhost.attacker.example`, `evil.example:${port}`]) {
+        const res = await rawRequest(`${sb.apiUrl('production')}/__sandbox/state`, { headers: { Host: host } });
+        assert.equal(res.status, 421, host);
+        assert.equal((await rawRequest(sb.portalUrl('production'), { headers: { Host: host } })).status, 421, host);
+      }
+      const ok = await rawRequest(`${sb.apiUrl('production')}/__sandbox/state`, { headers: { Host: `localhost:${port}` } });
       assert.equal(ok.status, 200);
+    });
+
+    it('answers a loopback Host on another port: what a local proxy forwards (code-server /proxy/PORT/)', async () => {
+      const key = sb.createKey('production', 'Demo');
+      for (const host of ['127.0.0.1:8080', 'localhost:45678', 'LOCALHOST:1', '127.0.0.1']) {
+        const res = await rawRequest(sb.portalUrl('production'), { headers: { Host: host } });
+        assert.equal(res.status, 200, host);
+        assert.ok(res.body.includes(key.applicationId), host);
+      }
     });
 
     it('closes promptly even with a keep-alive connection and a delayed request pending', async () => {
@@ -788,6 +801,11 @@ describe('EQP sandbox server', () => {
     const form = (env: SandboxEnv, p: string, fields: Record<string, string> = {}): Promise<Response> =>
       fetch(`${sb.apiUrl(env)}${p}`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
 
+    /** The path every link and form of a page leads to, resolved against `pageUrl` as a browser does. */
+    function targets(html: string, pageUrl: string): string[] {
+      return [...html.matchAll(/\b(?:href|action)="([^"]*)"/g)].map((m) => new URL((m[1] as string).replace(/&amp;/g, '&'), pageUrl).pathname);
+    }
+
     function newPair(html: string): { id: string; secret: string } {
       const id = /id="new-application-id">([^<]*)</.exec(html)?.[1];
       const secret = /id="new-application-secret">([^<]*)</.exec(html)?.[1];
@@ -805,14 +823,15 @@ describe('EQP sandbox server', () => {
       const html = await res.text();
       assert.match(html, /<title>Manage API Keys — Production \(EQP sandbox\)<\/title>/);
       assert.ok(html.includes(sb.account('production').email));
+      const links = targets(html, sb.portalUrl('production'));
       for (const key of [a, b]) {
         assert.ok(html.includes(key.name));
         assert.ok(html.includes(key.applicationId));
-        assert.ok(html.includes(`action="/portal/keys/${key.applicationId}/regenerate"`));
-        assert.ok(html.includes(`action="/portal/keys/${key.applicationId}/delete"`));
+        assert.ok(links.includes(`/portal/keys/${key.applicationId}/regenerate`), links.join(' '));
+        assert.ok(links.includes(`/portal/keys/${key.applicationId}/delete`), links.join(' '));
         assert.ok(!html.includes(key.applicationSecret));
       }
-      assert.ok(html.includes('action="/portal/keys"'));
+      assert.ok(links.includes('/portal/keys'), links.join(' '));
       assert.ok(!/<script|<link|src=/i.test(html), 'no scripts or external assets');
       const sandbox = await (await fetch(sb.portalUrl('sandbox'))).text();
       assert.match(sandbox, /<title>Manage API Keys — Sandbox \(EQP sandbox\)<\/title>/);
@@ -850,10 +869,37 @@ describe('EQP sandbox server', () => {
       const key = sb.createKey('production', 'CI');
       const res = await form('production', `/portal/keys/${key.applicationId}/delete`);
       assert.equal(res.status, 303);
-      assert.equal(res.headers.get('location'), '/portal');
+      assert.equal(new URL(res.headers.get('location') ?? '', res.url).pathname, '/portal');
       assert.deepEqual(sb.keys('production'), []);
       const missing = await form('production', `/portal/keys/${key.applicationId}/delete`);
       assert.equal(missing.status, 404);
+    });
+
+    it('keeps every link, form and redirect under a path prefix a proxy adds (code-server /proxy/PORT/)', async () => {
+      // code-server opens http://127.0.0.1:SANDBOX_PORT/portal as /proxy/SANDBOX_PORT/portal on its own port and
+      // strips the prefix before forwarding; a link to "/portal/..." would leave the prefix and reach code-server.
+      const prefix = `/proxy/${new URL(sb.apiUrl('production')).port}`;
+      const key = sb.createKey('production', 'CI');
+      sb.createKey('production', 'Laptop');
+      const pages: Array<[string, Response]> = [
+        ['/portal', await fetch(sb.portalUrl('production'))],
+        ['/portal/', await fetch(`${sb.portalUrl('production')}/`)],
+        ['/portal/keys', await form('production', '/portal/keys', { name: 'Made in portal' })],
+        ['/portal/keys', await form('production', '/portal/keys', { name: 'four' })],
+        [`/portal/keys/${key.applicationId}/regenerate`, await form('production', `/portal/keys/${key.applicationId}/regenerate`)],
+        [`/portal/keys/${key.applicationId}/delete`, await fetch(`${sb.portalUrl('production')}/keys/${key.applicationId}/delete`)],
+        ['/portal/no/such/page', await fetch(`${sb.portalUrl('production')}/no/such/page`)],
+      ];
+      for (const [path, res] of pages) {
+        const proxied = `http://127.0.0.1:1${prefix}${path}`;
+        const links = targets(await res.text(), proxied);
+        assert.ok(links.length > 0, `${path} (${res.status}) has links`);
+        for (const link of links) assert.ok(link.startsWith(`${prefix}/portal`), `${path} (${res.status}) links to ${link}`);
+      }
+      const deleted = await form('production', `/portal/keys/${sb.keys('production')[0]?.applicationId ?? ''}/delete`);
+      assert.equal(deleted.status, 303);
+      const proxied = `http://127.0.0.1:1${prefix}/portal/keys/x/delete`;
+      assert.equal(new URL(deleted.headers.get('location') ?? '', proxied).pathname, `${prefix}/portal`);
     });
 
     it('shows rule errors with a 4xx status: 4th key, duplicate name, empty name', async () => {
@@ -886,7 +932,7 @@ describe('EQP sandbox server', () => {
       const html = await res.text();
       assert.match(html, /id="not-eligible"/);
       assert.match(html, /not eligible/i);
-      assert.ok(!html.includes('action="/portal/keys"'));
+      assert.ok(!targets(html, res.url).includes('/portal/keys'));
       assert.equal((await form('sandbox', '/portal/keys', { name: 'x' })).status, 403);
       assert.equal((await form('sandbox', `/portal/keys/${key.applicationId}/regenerate`)).status, 403);
       assert.equal((await form('sandbox', `/portal/keys/${key.applicationId}/delete`)).status, 403);

@@ -1,0 +1,69 @@
+// The demo's workbench, one function for `npm run demo` and its UI check (test/ui/demo-ui.mjs): the EQP sandbox
+// server seeded with a "Demo" key per environment, and code-server with EQP Keys installed from a .vsix packaged
+// from this folder into the demo's own extensions folder, the way a user has it. No smoke-test driver (which the
+// `payload` route needs): with it, VS Code sends every notification to the bell instead of showing a toast.
+// Needs out/test/sandbox/ compiled (tsc -p tsconfig.test.json) and code-server installed.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildVsix } from '../package.mjs';
+import { launchCodeServer, workbenchUrl } from './vscode-runtime.mjs';
+
+/**
+ * Starts the sandbox and code-server. Returns { sandbox, demoKeys, cs, url, banner(), stop() }; stop() ends both.
+ * `runDir` is emptied first; the .vsix is written beside it (`<runDir>.vsix`).
+ */
+export async function startDemoWorkbench({ root, runDir, port }) {
+  const vsixFile = `${runDir}.vsix`;
+  fs.mkdirSync(path.dirname(vsixFile), { recursive: true });
+  const { file: vsix } = await buildVsix({ file: vsixFile });
+  // vsce's prepublish left the minified production bundle in dist/: put the development build (with its source
+  // map) back for F5 and for test runs that load the extension from this folder.
+  const rebuilt = spawnSync(process.execPath, ['esbuild.js'], { cwd: root, stdio: 'inherit' });
+  if (rebuilt.status !== 0) throw new Error('node esbuild.js failed after packaging the demo .vsix');
+
+  const { EqpSandbox } = await import(pathToFileURL(path.join(root, 'out/test/sandbox/server.js')).href);
+  const sandbox = await EqpSandbox.start();
+  let cs;
+  try {
+    const demoKeys = { production: sandbox.createKey('production', 'Demo'), sandbox: sandbox.createKey('sandbox', 'Demo') };
+    cs = await launchCodeServer({
+      runDir,
+      port,
+      installVsix: vsix,
+      smokeTestDriver: false,
+      settings: {
+        'eqp.environment': 'sandbox',
+        'eqp.production.apiUrl': sandbox.apiUrl('production'),
+        'eqp.production.portalUrl': sandbox.portalUrl('production'),
+        'eqp.sandbox.apiUrl': sandbox.apiUrl('sandbox'),
+        'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
+      },
+    });
+    const url = workbenchUrl(cs.base, { ws: cs.dirs.ws });
+    const pair = (k) => `${k.applicationId}:${k.applicationSecret}`;
+    const banner = () => `
+EQP Keys demo is running (Ctrl+C stops everything).
+
+  VS Code (code-server):  ${url}
+
+  EQP sandbox server (stands in for the Adobe hosts; settings already point here):
+    Production  API ${sandbox.apiUrl('production')}   portal ${sandbox.portalUrl('production')}
+    Sandbox     API ${sandbox.apiUrl('sandbox')}   portal ${sandbox.portalUrl('sandbox')}
+
+  Demo keys (made in the sandbox's portal; paste the ID:secret into "EQP: Create API Access Key…"):
+    Production  "Demo"  ${pair(demoKeys.production)}
+    Sandbox     "Demo"  ${pair(demoKeys.sandbox)}
+`;
+    const stop = async () => {
+      await cs.stop();
+      await sandbox.close();
+    };
+    return { sandbox, demoKeys, cs, url, banner, stop };
+  } catch (e) {
+    await cs?.stop();
+    await sandbox.close();
+    throw e;
+  }
+}

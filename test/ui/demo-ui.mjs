@@ -1,0 +1,95 @@
+// UI checks of `npm run demo`: the workbench started the way the demo starts it (scripts/lib/demo-workbench.mjs,
+// the same function), used the way its printed instructions say. A person sees errors as toasts, pastes the printed
+// ID:secret, and reaches the sandbox portal from the guided create flow (through code-server's /proxy/PORT/).
+// Screenshots: shots/demo-wrong-secret-toast.png, shots/demo-portal.png, shots/demo-keys.png.
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDemoWorkbench } from '../../scripts/lib/demo-workbench.mjs';
+import { ACTIVITY_EQP, KEYS_PANE, answer, palette } from './workbench.mjs';
+
+const REFUSED = 'refused the application ID and secret';
+
+export async function runDemoUiChecks({ browser, root, runDir, shots, check }) {
+  const demo = await startDemoWorkbench({ root, runDir });
+  const { cs, sandbox, demoKeys } = demo;
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const checkOnPage = (name, fn, p = page) => check(name, fn, p);
+  try {
+    const banner = demo.banner();
+    const printedPair = (label) => new RegExp(`^\\s*${label}\\s+"Demo"\\s+(\\S+)\\s*$`, 'm').exec(banner)?.[1];
+
+    await check('the demo prints each demo key as one ready-to-paste ID:secret', async () => {
+      for (const [label, key] of [['Production', demoKeys.production], ['Sandbox', demoKeys.sandbox]]) {
+        const printed = printedPair(label);
+        if (printed !== `${key.applicationId}:${key.applicationSecret}`) throw new Error(`the ${label} line does not end in ID:secret:\n${banner}`);
+      }
+    });
+
+    await checkOnPage('the demo workbench shows EQP Keys installed from its .vsix, not in development mode', async () => {
+      await page.goto(demo.url);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+      await page.locator(ACTIVITY_EQP).first().click({ timeout: 60_000 });
+      await page.locator(`${KEYS_PANE} .welcome-view-content:has-text("No EQP API access keys yet")`).first().waitFor({ timeout: 30_000 });
+      const installed = fs.readdirSync(cs.dirs.ext).filter((d) => d.startsWith('eqp-keys.eqp-keys'));
+      if (installed.length !== 1) throw new Error(`expected the extension in ${cs.dirs.ext}, found ${installed.join(', ') || 'nothing'}`);
+      if (demo.url.includes('payload=')) throw new Error(`the demo URL loads a development extension: ${demo.url}`);
+    });
+
+    await checkOnPage('a wrong secret shows an error toast with the refusal (not only in the notification centre)', async () => {
+      const [id] = printedPair('Sandbox').split(':');
+      await palette(page, 'EQP: Create API Access Key');
+      await answer(page, 'environment', 'Sandbox');
+      await answer(page, 'name', 'Demo');
+      await answer(page, 'get the pair from the portal', 'I have');
+      await answer(page, 'application ID', `${id}:${'0'.repeat(40)}`);
+      const toast = page.locator(`.notification-toast:has-text("${REFUSED}")`).first();
+      await toast.waitFor({ state: 'visible', timeout: 20_000 });
+      // the picture once the progress toast has gone and this one has faded in
+      await page.locator('.notification-toast:has-text("Verifying")').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(shots, 'demo-wrong-secret-toast.png') });
+      // the way on from the toast: re-enter the pair, this time the printed one
+      await toast.locator('.monaco-button:has-text("Re-enter the Pair")').first().click();
+      await answer(page, 'application ID', printedPair('Sandbox'));
+      await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("Demo"):has-text("verified")`).first().waitFor({ timeout: 20_000 });
+    });
+
+    await checkOnPage('the create flow\'s portal step opens the sandbox portal through code-server, showing the demo key; a key made there works', async () => {
+      const sandboxPort = new URL(sandbox.apiUrl('sandbox')).port;
+      await palette(page, 'EQP: Create API Access Key');
+      await answer(page, 'environment', 'Sandbox');
+      await answer(page, 'name', 'Laptop');
+      const opened = context.waitForEvent('page', { timeout: 20_000 });
+      await answer(page, 'get the pair from the portal', 'Open the Developer Portal');
+      const portal = await opened;
+      try {
+        await portal.waitForLoadState();
+        const expected = `${cs.base}/proxy/${sandboxPort}/portal`;
+        if (!portal.url().startsWith(expected)) throw new Error(`the portal opened at ${portal.url()}, not ${expected}`);
+        const demoRow = portal.locator(`#keys tr:has-text("Demo"):has-text("${demoKeys.sandbox.applicationId}")`).first();
+        await demoRow.waitFor({ timeout: 15_000 }).catch(async () => {
+          throw new Error(`the portal does not list the demo key; it shows: ${(await portal.locator('body').innerText()).slice(0, 300)}`);
+        });
+        await portal.screenshot({ path: path.join(shots, 'demo-portal.png') });
+        // create "Laptop" in the portal, as the step says, and come back to the list: forms and links stay behind the proxy
+        await portal.locator('#name').fill('Laptop');
+        await portal.locator('#create-key button[type="submit"]').click();
+        const applicationId = await portal.locator('#new-application-id').innerText({ timeout: 15_000 });
+        const applicationSecret = await portal.locator('#new-application-secret').innerText();
+        await portal.locator('#back').click();
+        await portal.locator(`#keys tr:has-text("Laptop"):has-text("${applicationId}")`).first().waitFor({ timeout: 15_000 });
+        if (!portal.url().startsWith(expected)) throw new Error(`"Back" left the proxy: ${portal.url()}`);
+        await page.bringToFront();
+        await answer(page, 'application ID', `${applicationId}:${applicationSecret}`);
+      } finally {
+        await portal.close();
+      }
+      await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("Laptop"):has-text("verified")`).first().waitFor({ timeout: 20_000 });
+      await page.screenshot({ path: path.join(shots, 'demo-keys.png') });
+    });
+  } finally {
+    await context.close();
+    await demo.stop();
+  }
+}
