@@ -40,7 +40,7 @@ if (screenshot) {
   let code = 0;
   try {
     // What a person sees after adding the demo keys with the keyboard: the tree and the status bar.
-    const { ACTIVITY_EQP, KEYS_PANE, createKeyByKeyboard } = await import('../test/ui/workbench.mjs');
+    const { ACTIVITY_EQP, KEYS_PANE, createKeyByKeyboard, setSidebarWidth } = await import('../test/ui/workbench.mjs');
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
@@ -50,15 +50,8 @@ if (screenshot) {
     if (await page.locator('.part.auxiliarybar').first().isVisible().catch(() => false)) await page.keyboard.press('Control+Alt+KeyB');
     await createKeyByKeyboard(page, { environment: 'production', name: 'Demo', ...demoKeys.production });
     await createKeyByKeyboard(page, { environment: 'sandbox', name: 'Demo', ...demoKeys.sandbox });
-    // a wider side bar, so the rows are read in full
-    const sidebar = await page.locator('.part.sidebar').first().boundingBox().catch(() => null);
-    if (sidebar) {
-      const x = sidebar.x + sidebar.width;
-      await page.mouse.move(x, sidebar.y + 300);
-      await page.mouse.down();
-      await page.mouse.move(x + 260, sidebar.y + 300, { steps: 8 });
-      await page.mouse.up();
-    }
+    // a normal side bar width: the rows are made to fit it
+    await setSidebarWidth(page, 300);
     await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("verified")`).first().waitFor({ timeout: 20_000 });
     await page.locator('.statusbar-item:has-text("Sandbox · Demo")').first().hover({ timeout: 20_000 });
     await page.waitForTimeout(1500);

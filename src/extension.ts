@@ -11,7 +11,7 @@ import { KeyCommandDeps } from './keys/commands/shared';
 import { VerifyKeyCommand } from './keys/commands/verify';
 import { KeyStore } from './keys/keyStore';
 import { OpenPortalCommand } from './keys/openPortal';
-import { KeysTreeProvider } from './keys/tree';
+import { KeysTreeProvider, type TreeNode } from './keys/tree';
 import { KeyVerifier } from './keys/verifier';
 import { registerCommands } from './registerCommands';
 import { ClipboardGuard } from './tokens/clipboard';
@@ -93,7 +93,16 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     const node = view.visible ? await tree.nodeFor(keyId) : undefined;
     if (node) await view.reveal(node, { select: true, focus: false });
   };
-  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal, selection: () => view.selection };
+  // The view's keybindings pass no row, and arrow keys move the focus, not the selection: select the focused row
+  // (list.select), then read the selection once VS Code reported it (or at once, when it was already selected).
+  const focusedRow = (): Promise<readonly TreeNode[]> =>
+    new Promise((resolve) => {
+      const done = (rows: readonly TreeNode[]): void => { clearTimeout(timer); sub.dispose(); resolve(rows); };
+      const sub = view.onDidChangeSelection((e) => done(e.selection));
+      const timer = setTimeout(() => done(view.selection), 200);
+      void Promise.resolve(vscode.commands.executeCommand('list.select')).catch(() => done(view.selection));
+    });
+  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal, selection: focusedRow };
   const updateContext = (): void => void vscode.commands.executeCommand('setContext', CONTEXT.hasKeys, store.list().length > 0);
   updateContext();
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
-import { ACTIVITY_EQP, KEYS_PANE, answer, createKeyByKeyboard, palette, writeSandboxSettings } from './workbench.mjs';
+import { ACTIVITY_EQP, KEYS_PANE, answer, createKeyByKeyboard, palette, setSidebarWidth, writeSandboxSettings } from './workbench.mjs';
 
 
 /** A row of the API Keys view by its accessible name: a key ("Key CI, …") or an environment ("Sandbox environment, …"). */
@@ -23,19 +23,6 @@ async function hoverText(page, row, marker) {
   const text = await hover.innerText();
   await page.mouse.move(5, 5);
   return text;
-}
-
-/** Drags the side bar's sash until the side bar is `width` px wide. */
-export async function setSidebarWidth(page, width) {
-  const box = await page.locator('.part.sidebar').first().boundingBox();
-  if (!box) throw new Error('no side bar');
-  const x = box.x + box.width;
-  await page.mouse.move(x - 1, box.y + 200);
-  await page.mouse.down();
-  await page.mouse.move(box.x + width, box.y + 200, { steps: 6 });
-  await page.mouse.up();
-  const now = (await page.locator('.part.sidebar').first().boundingBox())?.width ?? 0;
-  if (Math.abs(now - width) > 4) throw new Error(`the side bar is ${now} px wide, not ${width}`);
 }
 
 export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
@@ -124,7 +111,9 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
         const row = rowNamed(pane, e.row);
         await row.hover();
         await page.waitForTimeout(200);
-        const inline = (await row.locator('.actions .action-label').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.getAttribute('title') ?? ''))).filter(Boolean);
+        // VS Code adds the keybinding to an action's label ("Switch Active Key… (Enter)").
+        const inline = (await row.locator('.actions .action-label').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.getAttribute('title') ?? '')))
+          .filter(Boolean).map((l) => l.replace(/ \([^)]*\)$/, ''));
         if (JSON.stringify(inline) !== JSON.stringify(e.inline)) throw new Error(`${e.row}: inline ${JSON.stringify(inline)}, expected ${JSON.stringify(e.inline)}`);
         await row.click({ button: 'right' });
         const menu = page.locator('.monaco-menu').first();
@@ -156,9 +145,17 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await dialog.waitFor({ state: 'detached', timeout: 10_000 });
       if (!(await rowText()).includes('Nightly')) throw new Error('Escape in the dialog deleted the key');
       // Back to CI as the active key, with the keyboard, for the checks that follow.
-      await rowNamed(pane, 'CI').click();
+      await rowNamed(pane, 'Nightly').click();
+      await page.keyboard.press('ArrowUp');
       await page.keyboard.press('Enter');
       await waitRows(/CI\s*★ verified/, 'Enter did not make CI the active key again');
+      // On an environment row Enter keeps its meaning: collapse, then expand.
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((sel) => ![...document.querySelectorAll(sel)].some((r) => (r.getAttribute('aria-label') ?? '').startsWith('Key CI,')), '.pane .monaco-list-row', { timeout: 10_000 })
+        .catch(async () => { throw new Error(`Enter on the Sandbox row did not collapse it: ${await rowText()}`); });
+      await page.keyboard.press('Enter');
+      await waitRows(/CI\s*★ verified/, 'Enter on the Sandbox row did not expand it again');
     });
 
     await checkOnPage('rows fit a 300 px side bar: name, state and time left readable, at most two inline icons', async () => {

@@ -53,3 +53,16 @@ export function writeSandboxSettings(cs, sandbox) {
     'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
   }, null, 2));
 }
+
+/** Drags the side bar's sash until the side bar is `width` px wide. */
+export async function setSidebarWidth(page, width) {
+  const box = await page.locator('.part.sidebar').first().boundingBox();
+  if (!box) throw new Error('no side bar');
+  const x = box.x + box.width;
+  await page.mouse.move(x - 1, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, box.y + 200, { steps: 6 });
+  await page.mouse.up();
+  const now = (await page.locator('.part.sidebar').first().boundingBox())?.width ?? 0;
+  if (Math.abs(now - width) > 4) throw new Error(`the side bar is ${now} px wide, not ${width}`);
+}

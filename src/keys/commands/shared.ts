@@ -23,8 +23,11 @@ export interface KeyCommandDeps {
   verifier: KeyVerifier;
   settings: Settings;
   logger: Logger;
-  /** The API Keys view's selected rows (for the view's keybindings, which pass no row). */
-  selection?: () => readonly (EnvironmentNode | KeyNode)[];
+  /**
+   * The API Keys view's focused row, made the selection first (for the view's keybindings, which pass no row:
+   * arrow keys move the focus, not the selection).
+   */
+  selection?: () => Promise<readonly (EnvironmentNode | KeyNode)[]>;
   tokens?: VerifiedTokenSink & { cachedFor(keyId: string): Promise<{ expiresAt: number } | undefined>; forget(keyId?: string): Promise<void> };
 }
 
@@ -69,7 +72,7 @@ export function scriptedKey(store: KeyStore, args: Record<string, unknown>): Key
 export async function resolveKey(deps: KeyCommandDeps, arg: unknown, title: string, filter?: (k: KeyRecord) => boolean): Promise<KeyRecord | undefined> {
   if (arg === VIEW_SELECTION_ARG) {
     // A keybinding of the view: act on the selected key; on an environment row (or none) do nothing.
-    const node = selectedNode(deps);
+    const node = await selectedNode(deps);
     return node instanceof KeyNode ? (deps.store.get(node.key.id) ?? undefined) : undefined;
   }
   if (arg instanceof KeyNode) return deps.store.get(arg.key.id) ?? undefined;
@@ -96,9 +99,9 @@ export async function resolveKey(deps: KeyCommandDeps, arg: unknown, title: stri
   return picked?.key;
 }
 
-/** The first selected row of the API Keys view, if any. */
-export function selectedNode(deps: KeyCommandDeps): EnvironmentNode | KeyNode | undefined {
-  return deps.selection?.()[0];
+/** The focused (now selected) row of the API Keys view, if any. */
+export async function selectedNode(deps: KeyCommandDeps): Promise<EnvironmentNode | KeyNode | undefined> {
+  return (await deps.selection?.())?.[0];
 }
 
 export function stateSummary(k: KeyRecord): string {

@@ -16,9 +16,12 @@ export class UseKeyCommand {
   constructor(private readonly deps: KeyCommandDeps) {}
 
   async run(arg?: unknown): Promise<KeyRecord | undefined> {
-    if (arg === VIEW_SELECTION_ARG && selectedNode(this.deps) instanceof EnvironmentNode) {
-      await vscode.commands.executeCommand('list.toggleExpand');
-      return undefined;
+    if (arg === VIEW_SELECTION_ARG) {
+      const node = await selectedNode(this.deps);
+      if (node instanceof EnvironmentNode) {
+        await vscode.commands.executeCommand('list.toggleExpand');
+        return undefined;
+      }
     }
     const key = await resolveKey(this.deps, arg, 'Switch Active Key');
     if (!key) return undefined;
