@@ -68,9 +68,10 @@ type Answer<T> = T | ((arg: never) => T);
  * queued answer is used, as a person retyping would. An unqueued prompt answers undefined (Escape).
  */
 export class ScriptedUi {
-  readonly inputs: vscode.InputBoxOptions[] = [];
+  /** Every input box shown, with the step counter of the guided flows' boxes (createInputBox). */
+  readonly inputs: (vscode.InputBoxOptions & { step?: number; totalSteps?: number })[] = [];
   readonly invalid: { value: string; message: string }[] = [];
-  readonly picks: { title?: string; items: string[] }[] = [];
+  readonly picks: { title?: string; items: string[]; step?: number; totalSteps?: number }[] = [];
   readonly messages: ShownMessage[] = [];
   readonly opened: string[] = [];
   private inputAnswers: Answer<string | undefined>[] = [];
@@ -99,6 +100,9 @@ export class ScriptedUi {
       const answer = this.pickAnswers.shift();
       return answer ? answer(list) : undefined;
     });
+    // The guided flows' boxes (createInputBox / createQuickPick, for their step counters) get the same answers.
+    this.replace(w, 'createInputBox', () => this.fakeInputBox());
+    this.replace(w, 'createQuickPick', () => this.fakeQuickPick());
     for (const [fn, level] of [['showInformationMessage', 'info'], ['showWarningMessage', 'warning'], ['showErrorMessage', 'error']] as const) {
       this.replace(w, fn, async (message: string, ...rest: unknown[]) => {
         const opts = typeof rest[0] === 'object' && rest[0] !== null && !('title' in (rest[0] as object)) ? (rest.shift() as vscode.MessageOptions) : undefined;
@@ -112,6 +116,74 @@ export class ScriptedUi {
       this.opened.push(uri.toString(true));
       return true;
     });
+  }
+
+  /**
+   * An InputBox whose show() types the queued answers: each is set as the value (firing onDidChangeValue) and
+   * accepted (onDidAccept). The box's own handlers validate; one that keeps the box open (not disposed) with a
+   * validationMessage counts as refused, and the next answer is typed. No answer left: Escape (onDidHide).
+   */
+  private fakeInputBox(): vscode.InputBox {
+    const changed = new vscode.EventEmitter<string>();
+    const accepted = new vscode.EventEmitter<void>();
+    const hidden = new vscode.EventEmitter<void>();
+    let disposed = false;
+    const box = {
+      value: '', title: undefined, prompt: undefined, placeholder: undefined, password: false, ignoreFocusOut: false,
+      step: undefined, totalSteps: undefined, validationMessage: undefined as string | vscode.InputBoxValidationMessage | undefined,
+      enabled: true, busy: false, buttons: [], valueSelection: undefined,
+      onDidChangeValue: changed.event, onDidAccept: accepted.event, onDidHide: hidden.event, onDidTriggerButton: new vscode.EventEmitter<vscode.QuickInputButton>().event,
+      hide: () => hidden.fire(),
+      dispose: () => { disposed = true; },
+      show: () => {
+        const opts = { title: box.title, prompt: box.prompt, placeHolder: box.placeholder, value: box.value, password: box.password, ignoreFocusOut: box.ignoreFocusOut, step: box.step, totalSteps: box.totalSteps };
+        this.inputs.push(opts);
+        void (async () => {
+          for (;;) {
+            await new Promise((r) => setTimeout(r, 0));
+            const next = this.inputAnswers.shift();
+            const value = typeof next === 'function' ? (next as (o: vscode.InputBoxOptions) => string | undefined)(opts) : next;
+            if (value === undefined) { hidden.fire(); return; }
+            box.value = value;
+            changed.fire(value);
+            accepted.fire();
+            for (let i = 0; i < 100 && !disposed; i++) await new Promise((r) => setTimeout(r, 5));
+            if (disposed) return;
+            const m = box.validationMessage;
+            this.invalid.push({ value, message: typeof m === 'string' ? m : (m?.message ?? '') });
+          }
+        })();
+      },
+    };
+    return box as unknown as vscode.InputBox;
+  }
+
+  /** A QuickPick whose show() picks the queued answer (onDidAccept), or presses Escape (onDidHide). */
+  private fakeQuickPick(): vscode.QuickPick<vscode.QuickPickItem> {
+    const accepted = new vscode.EventEmitter<void>();
+    const hidden = new vscode.EventEmitter<void>();
+    const qp = {
+      items: [] as readonly vscode.QuickPickItem[], activeItems: [] as readonly vscode.QuickPickItem[], selectedItems: [] as readonly vscode.QuickPickItem[],
+      title: undefined as string | undefined, step: undefined as number | undefined, totalSteps: undefined as number | undefined, placeholder: undefined,
+      value: '', matchOnDescription: false, matchOnDetail: false, ignoreFocusOut: false, canSelectMany: false, enabled: true, busy: false, buttons: [],
+      onDidAccept: accepted.event, onDidHide: hidden.event, onDidChangeValue: new vscode.EventEmitter<string>().event,
+      onDidChangeActive: new vscode.EventEmitter<readonly vscode.QuickPickItem[]>().event, onDidChangeSelection: new vscode.EventEmitter<readonly vscode.QuickPickItem[]>().event,
+      onDidTriggerButton: new vscode.EventEmitter<vscode.QuickInputButton>().event, onDidTriggerItemButton: new vscode.EventEmitter<vscode.QuickPickItemButtonEvent<vscode.QuickPickItem>>().event,
+      hide: () => hidden.fire(),
+      dispose: () => undefined,
+      show: () => {
+        this.picks.push({ title: qp.title, items: qp.items.map((i) => i.label), step: qp.step, totalSteps: qp.totalSteps });
+        void (async () => {
+          await new Promise((r) => setTimeout(r, 0));
+          const answer = this.pickAnswers.shift();
+          const item = answer?.(qp.items);
+          if (!item) { hidden.fire(); return; }
+          qp.selectedItems = [item];
+          accepted.fire();
+        })();
+      },
+    };
+    return qp as unknown as vscode.QuickPick<vscode.QuickPickItem>;
   }
 
   private replace(target: Record<string, unknown>, name: string, fn: unknown): void {

@@ -64,6 +64,9 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
       const secretBox = ui.inputs[2];
       assert.equal(secretBox?.password, true);
       assert.equal(secretBox?.ignoreFocusOut, true);
+      // Each box carries the step counter: environment 1/5, name 2/5, portal 3/5, ID 4/5, secret 5/5.
+      const steps = [ui.picks[0], ui.inputs[0], ui.picks[1], ui.inputs[1], ui.inputs[2]].map((p) => `${p?.step}/${p?.totalSteps}`);
+      assert.deepEqual(steps, ['1/5', '2/5', '3/5', '4/5', '5/5']);
       assert.deepEqual(ui.opened, [], 'the portal is not opened when the user has the pair');
     });
 

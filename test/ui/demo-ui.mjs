@@ -61,7 +61,7 @@ export async function runDemoUiChecks({ browser, root, runDir, shots, check }) {
       await answer(page, 'environment', 'Sandbox');
       await answer(page, 'name', 'Laptop');
       const opened = context.waitForEvent('page', { timeout: 20_000 });
-      await answer(page, 'get the pair from the portal', 'Open the Developer Portal');
+      await answer(page, 'get the pair from the portal', 'Open the Sandbox Developer Portal');
       const portal = await opened;
       try {
         await portal.waitForLoadState();

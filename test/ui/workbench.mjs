@@ -28,14 +28,15 @@ export async function answer(page, title, text) {
 /** The guided create flow, answered with the keyboard alone; the pair pasted as ID:secret or typed in two boxes. */
 export async function createKeyByKeyboard(page, { environment, name, applicationId, applicationSecret, twoBoxes = false }) {
   await palette(page, 'EQP: Create API Access Key');
-  await answer(page, 'environment', environment === 'production' ? 'Production' : 'Sandbox');
-  await answer(page, 'name', name);
-  await answer(page, 'get the pair from the portal', 'I have');
+  // Each box's title carries its step counter, as VS Code shows it: "… (2/5)".
+  await answer(page, 'environment (1/5)', environment === 'production' ? 'Production' : 'Sandbox');
+  await answer(page, 'name (2/5)', name);
+  await answer(page, 'get the pair from the portal (3/5)', 'I have');
   if (twoBoxes) {
-    await answer(page, 'application ID', applicationId);
-    await answer(page, 'application secret', applicationSecret);
+    await answer(page, 'application ID (4/5)', applicationId);
+    await answer(page, 'application secret (5/5)', applicationSecret);
   } else {
-    await answer(page, 'application ID', `${applicationId}:${applicationSecret}`);
+    await answer(page, 'application ID (4/5)', `${applicationId}:${applicationSecret}`);
   }
   await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("${name}")`).first().waitFor({ timeout: 20_000 });
 }

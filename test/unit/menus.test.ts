@@ -3,12 +3,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { VIEW_SELECTION_ARG } from '../../src/constants';
 import { environmentContextValue, keyContextValue } from '../../src/keys/rows';
 import { evaluateWhen } from './whenClause';
 
 interface MenuEntry { command: string; when?: string; group?: string }
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
-  contributes: { menus: Record<string, MenuEntry[]>; keybindings?: { command: string; when?: string }[]; commands: { command: string; title: string }[] };
+  contributes: { menus: Record<string, MenuEntry[]>; keybindings?: { command: string; key: string; mac?: string; when?: string; args?: unknown }[]; commands: { command: string; title: string }[] };
 };
 const titles = new Map(pkg.contributes.commands.map((c) => [c.command, c.title]));
 
@@ -67,6 +68,17 @@ describe('API Keys view menus (package.json, evaluated per row kind)', () => {
       assert.ok(m.inline.length <= 2, 'at most two inline icons fit a 300 px side bar');
     });
   }
+
+  it('the view\'s keybindings (Enter, F2, Delete / Cmd+Backspace) only work in the view and pass the argument the commands look for', () => {
+    const bindings = (pkg.contributes.keybindings ?? []).map((k) => `${k.key}${k.mac ? `/${k.mac}` : ''} → ${k.command}`);
+    assert.deepEqual(bindings, ['f2 → eqp.keys.rename', 'delete/cmd+backspace → eqp.keys.delete', 'enter → eqp.keys.use']);
+    for (const k of pkg.contributes.keybindings ?? []) {
+      assert.equal(k.args, VIEW_SELECTION_ARG, `${k.command} gets the view's selection marker`);
+      assert.equal(evaluateWhen(k.when ?? 'true', { focusedView: 'eqp.keys' }), true);
+      assert.equal(evaluateWhen(k.when ?? 'true', { focusedView: 'workbench.explorer.fileView' }), false, 'not outside the view');
+      assert.equal(evaluateWhen(k.when ?? 'true', { focusedView: 'eqp.keys', inputFocus: true }), false, 'not while typing in the view\'s filter');
+    }
+  });
 
   it('nothing of the key menus shows on environment rows, and nothing of the environment menus on key rows', () => {
     for (const r of TABLE) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EnvironmentId } from '../../eqp/environments';
 import { UserError } from '../../util/errors';
+import { Step, inputStep, pickStep } from '../../util/prompts';
 import { checkName } from '../credentials';
 import { KeyRecord, MAX_KEYS_PER_ENVIRONMENT } from '../keyStore';
 import { EnvironmentNode } from '../tree';
@@ -39,7 +40,10 @@ export class CreateKeyCommand {
 
   private async interactive(preset?: EnvironmentId): Promise<KeyRecord | undefined> {
     const { store, settings } = this.deps;
-    const env = preset ?? (await pickEnvironmentWithCounts(store, settings.activeEnvironment, 'Create API Access Key: environment', true));
+    // Five steps (four when the environment row was the starting point): environment, name, portal, ID, secret.
+    const total = preset ? 4 : 5;
+    const at = (n: number): Step => ({ step: preset ? n - 1 : n, totalSteps: total });
+    const env = preset ?? (await pickEnvironmentWithCounts(store, settings.activeEnvironment, 'Create API Access Key: environment', true, at(1)));
     if (!env) return undefined;
     const title = `Create ${label(env)} API Access Key`;
     if (store.count(env) >= MAX_KEYS_PER_ENVIRONMENT) {
@@ -49,7 +53,7 @@ export class CreateKeyCommand {
       return undefined;
     }
     const existing = store.list(env).map((k) => k.name);
-    const nameInput = await vscode.window.showInputBox({
+    const nameInput = await inputStep({
       title: `${title}: name`,
       prompt: 'A name of your own for this key, the same as its "API Key Name" in the portal (e.g. CI, Laptop).',
       ignoreFocusOut: true,
@@ -57,25 +61,27 @@ export class CreateKeyCommand {
         const r = checkName(v, existing);
         return r.ok ? undefined : r.message;
       },
-    });
+    }, at(2));
     if (nameInput === undefined) return undefined;
     const name = checkName(nameInput, existing);
     if (!name.ok) throw new UserError(name.message);
 
     const portalUrl = settings.portalUrl(env);
-    const step = await vscode.window.showQuickPick(
+    const step = await pickStep(
       [
         { label: `$(link-external) Open the ${label(env)} Developer Portal`, detail: `There: Account → Manage API Keys, create "${name.value}", copy the pair`, id: 'open' },
         { label: '$(key) I have the application ID and secret', detail: 'The portal already showed me the pair', id: 'have' },
       ],
       { title: `${title}: get the pair from the portal`, placeHolder: 'Keys are made in the Developer Portal only', ignoreFocusOut: true },
+      at(3),
     );
     if (!step) return undefined;
     if (step.id === 'open') await vscode.env.openExternal(vscode.Uri.parse(portalUrl));
 
-    const pair = await promptPair(store, env, title);
+    const steps = { id: at(4), secret: at(5) };
+    const pair = await promptPair(store, env, title, undefined, undefined, steps);
     if (!pair) return undefined;
-    const verified = await verifyInteractively(this.deps, env, name.value, pair, title);
+    const verified = await verifyInteractively(this.deps, env, name.value, pair, title, undefined, steps);
     if (!verified) return undefined;
     const key = await this.save(env, name.value, verified);
     await this.deps.reveal?.(key.id).catch(() => undefined);

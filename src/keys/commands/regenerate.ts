@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { UserError } from '../../util/errors';
+import { pickStep } from '../../util/prompts';
 import { formatTime } from '../../util/time';
 import { KeyRecord } from '../keyStore';
 import {
@@ -32,19 +33,22 @@ export class RegenerateKeyCommand {
     if (!key) return undefined;
     const title = `Regenerate "${key.name}" (${label(key.environment)})`;
     const portalUrl = this.deps.settings.portalUrl(key.environment);
-    const step = await vscode.window.showQuickPick(
+    // Three steps: the portal, the new ID (or pair), the new secret.
+    const step = await pickStep(
       [
-        { label: '$(link-external) Open the Developer Portal', detail: `Regenerate "${key.name}" (${key.applicationId}) in ${portalUrl} (Account → Manage API Keys), then come back with the new pair.`, id: 'open' },
-        { label: '$(key) I have the new application ID and secret', detail: 'The portal already regenerated the key and showed me the new pair.', id: 'have' },
+        { label: `$(link-external) Open the ${label(key.environment)} Developer Portal`, detail: `There: Account → Manage API Keys, regenerate ${key.applicationId}, copy the new pair`, id: 'open' },
+        { label: '$(key) I have the new application ID and secret', detail: 'The portal already regenerated the key and showed me the new pair', id: 'have' },
       ],
-      { title, placeHolder: 'Regenerating gives the key a new application ID and secret, in the Developer Portal', ignoreFocusOut: true },
+      { title, placeHolder: 'The portal gives the key a new application ID and secret', ignoreFocusOut: true },
+      { step: 1, totalSteps: 3 },
     );
     if (!step) return undefined;
     if (step.id === 'open') await vscode.env.openExternal(vscode.Uri.parse(portalUrl));
-    const pair = await promptPair(store, key.environment, title, undefined, key.id);
+    const steps = { id: { step: 2, totalSteps: 3 }, secret: { step: 3, totalSteps: 3 } };
+    const pair = await promptPair(store, key.environment, title, undefined, key.id, steps);
     if (!pair) return undefined;
     this.checkNewPair(key, pair.applicationId);
-    const verified = await verifyInteractively(this.deps, key.environment, key.name, pair, title, key.id);
+    const verified = await verifyInteractively(this.deps, key.environment, key.name, pair, title, key.id, steps);
     if (!verified) return undefined;
     const old = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
     const updated = await this.save(key, verified);

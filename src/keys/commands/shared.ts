@@ -6,6 +6,7 @@ import type { Logger } from '../../util/logger';
 import { withAbortSignal } from '../../util/cancellation';
 import { VIEW_SELECTION_ARG } from '../../constants';
 import { UserError, describeError } from '../../util/errors';
+import { Step, inputStep, pickStep } from '../../util/prompts';
 import { checkApplicationId, checkSecret, Pair, parseIdOrPair } from '../credentials';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT, Verification } from '../keyStore';
 import { EnvironmentNode, KeyNode, isTreeNode } from '../tree';
@@ -121,7 +122,7 @@ export function stateSummary(k: KeyRecord): string {
  * Picks an environment, showing how many keys each holds. For a new key (`forNewKey`) a full environment is
  * marked "3/3 · full", listed last and never preselected (choosing it anyway says why no key can be added).
  */
-export async function pickEnvironmentWithCounts(store: KeyStore, active: EnvironmentId, title: string, forNewKey = false): Promise<EnvironmentId | undefined> {
+export async function pickEnvironmentWithCounts(store: KeyStore, active: EnvironmentId, title: string, forNewKey = false, where?: Step): Promise<EnvironmentId | undefined> {
   const full = (id: EnvironmentId): boolean => forNewKey && store.count(id) >= MAX_KEYS_PER_ENVIRONMENT;
   const items = [...ENVIRONMENT_IDS]
     .sort((a, b) => Number(full(a)) - Number(full(b)) || Number(b === active) - Number(a === active))
@@ -131,8 +132,15 @@ export async function pickEnvironmentWithCounts(store: KeyStore, active: Environ
       detail: id === 'sandbox' ? 'Open to Adobe technology and solution partners only' : undefined,
       id,
     }));
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Environment' });
+  const options = { title, placeHolder: 'Environment' };
+  const picked = where ? await pickStep(items, options, where) : await vscode.window.showQuickPick(items, options);
   return picked?.id;
+}
+
+/** The step counters of the two boxes of `promptPair` in a guided flow. */
+export interface PairSteps {
+  id: Step;
+  secret: Step;
 }
 
 /** Asks for the application ID (or the whole pair) and then the secret; `initial` refills the boxes on re-entry. */
@@ -142,9 +150,12 @@ export async function promptPair(
   title: string,
   initial?: Partial<Pair>,
   ignoreKeyId?: string,
+  steps?: PairSteps,
 ): Promise<Pair | undefined> {
+  const ask = (options: vscode.InputBoxOptions, where: Step | undefined): Thenable<string | undefined> =>
+    where ? inputStep(options, where) : vscode.window.showInputBox(options);
   const storedElsewhere = (id: string): KeyRecord | undefined => store.list().find((k) => k.applicationId === id && k.id !== ignoreKeyId);
-  const idInput = await vscode.window.showInputBox({
+  const idInput = await ask({
     title: `${title}: application ID`,
     prompt: `The application ID the ${label(env)} Developer Portal shows (Account → Manage API Keys). You may paste the pair as "ID:secret".`,
     placeHolder: 'e.g. AQ17NZ49WC',
@@ -157,14 +168,14 @@ export async function promptPair(
       if (other) return `Application ID ${r.value.applicationId} is already stored as "${other.name}" (${label(other.environment)}).`;
       return undefined;
     },
-  });
+  }, steps?.id);
   if (idInput === undefined) return undefined;
   const parsed = parseIdOrPair(idInput);
   if (!parsed.ok) throw new UserError(parsed.message);
   const other = storedElsewhere(parsed.value.applicationId);
   if (other) throw new UserError(`Application ID ${parsed.value.applicationId} is already stored as "${other.name}" (${label(other.environment)}).`);
   if (parsed.value.applicationSecret) return { applicationId: parsed.value.applicationId, applicationSecret: parsed.value.applicationSecret };
-  const secretInput = await vscode.window.showInputBox({
+  const secretInput = await ask({
     title: `${title}: application secret`,
     prompt: `The application secret of ${parsed.value.applicationId}. It is kept in VS Code's secret storage only.`,
     password: true,
@@ -174,7 +185,7 @@ export async function promptPair(
       const r = checkSecret(v);
       return r.ok ? undefined : r.message;
     },
-  });
+  }, steps?.secret);
   if (secretInput === undefined) return undefined;
   const secret = checkSecret(secretInput);
   if (!secret.ok) throw new UserError(secret.message);
@@ -201,7 +212,7 @@ export interface Verified {
  * boxes keep what was typed); on a network or server failure it offers Retry or saving the key unverified.
  * Undefined when the user gave up.
  */
-export async function verifyInteractively(deps: KeyCommandDeps, env: EnvironmentId, name: string, first: Pair, title: string, ignoreKeyId?: string): Promise<Verified | undefined> {
+export async function verifyInteractively(deps: KeyCommandDeps, env: EnvironmentId, name: string, first: Pair, title: string, ignoreKeyId?: string, steps?: PairSteps): Promise<Verified | undefined> {
   let pair = first;
   for (;;) {
     deps.logger.addSecret(pair.applicationSecret);
@@ -216,7 +227,7 @@ export async function verifyInteractively(deps: KeyCommandDeps, env: Environment
     if (error.isAuthFailure) {
       const again = await vscode.window.showErrorMessage(`${error.message} ${error.hint}`, 'Re-enter the Pair');
       if (again !== 'Re-enter the Pair') return undefined;
-      const next = await promptPair(deps.store, env, title, pair, ignoreKeyId);
+      const next = await promptPair(deps.store, env, title, pair, ignoreKeyId, steps);
       if (!next) return undefined;
       pair = next;
       continue;
@@ -230,7 +241,7 @@ export async function verifyInteractively(deps: KeyCommandDeps, env: Environment
     if (choice === 'Retry') continue;
     if (choice === 'Save Anyway (Unverified)') return { pair, verification: { state: 'unverified', detail: error.message } };
     if (choice === 'Re-enter the Pair') {
-      const next = await promptPair(deps.store, env, title, pair, ignoreKeyId);
+      const next = await promptPair(deps.store, env, title, pair, ignoreKeyId, steps);
       if (!next) return undefined;
       pair = next;
       continue;
