@@ -55,6 +55,7 @@ function describe(info: SandboxInfo): string {
       lines.push(`  Demo key "${e.demoKey.name}":`);
       lines.push(`    Application ID:     ${e.demoKey.applicationId}`);
       lines.push(`    Application secret: ${e.demoKey.applicationSecret}`);
+      lines.push(`    Paste as ID:secret: ${e.demoKey.applicationId}:${e.demoKey.applicationSecret}`);
     }
     lines.push('');
   }
