@@ -35,7 +35,7 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
   describe('create (guided, with prompts answered)', () => {
     it('walks from the environment to a verified key: portal opened, pair pasted as ID:secret, secret in SecretStorage only', async () => {
       const pk = portalKey('sandbox', 'CI');
-      ui = new ScriptedUi().pick('Sandbox').input('CI').pick('Open the Developer Portal').input(`${pk.applicationId}:${pk.applicationSecret}`);
+      ui = new ScriptedUi().pick('Sandbox').input('CI').pick('Developer Portal').input(`${pk.applicationId}:${pk.applicationSecret}`);
       const before = sandbox.tokenRequestCount('sandbox');
       const key = await run<KeyRecord>('eqp.keys.create');
       assert.ok(key, 'no key returned');

@@ -202,7 +202,7 @@ describe('security and faults', function () {
       };
       const pk = sandbox.createKey('sandbox', 'Canary');
       canaries.add(pk.applicationSecret);
-      ui = new ScriptedUi().pick('Sandbox').input('Canary').pick('Open the Developer Portal').input(pk.applicationId, pk.applicationSecret);
+      ui = new ScriptedUi().pick('Sandbox').input('Canary').pick('Developer Portal').input(pk.applicationId, pk.applicationSecret);
       const key = await run<KeyRecord>('eqp.keys.create');
       assert.equal(key?.state, 'verified');
       await snap();
