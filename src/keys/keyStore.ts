@@ -304,11 +304,16 @@ export class KeyStore {
     });
   }
 
-  recordVerification(id: string, v: Verification): Promise<KeyRecord | undefined> {
+  /**
+   * Records what a check of the key found. With `applicationId`, only if the key still has that pair: an answer
+   * about a pair the key no longer holds (a request still running when the key was regenerated) relabels nothing.
+   */
+  recordVerification(id: string, v: Verification, applicationId?: string): Promise<KeyRecord | undefined> {
     return this.mutate(async () => {
       const md = this.read();
       const key = md.keys.find((k) => k.id === id);
       if (!key) return undefined;
+      if (applicationId !== undefined && key.applicationId !== applicationId) return undefined;
       const now = this.now();
       key.state = v.state;
       key.stateDetail = v.detail;
@@ -343,7 +348,7 @@ export class KeyStore {
         await this.write(md);
       } catch (e) {
         if (secret) await Promise.resolve(this.secrets.store(sk, secret)).catch(() => undefined);
-        throw new KeyStoreError('storage', `Could not update VS Code's global state (${String(e)}). The key was kept.`);
+        throw new KeyStoreError('storage', `Could not update VS Code's global state (${redact(String(e), secret ? [secret] : [])}). The key was kept.`);
       }
       return { ...key };
     });
@@ -362,14 +367,17 @@ export class KeyStore {
     return { keyId: key.id, environment: env, name: key.name, applicationId: key.applicationId, applicationSecret: secret };
   }
 
-  async markRejected(keyId: string, error: EqpError): Promise<void> {
-    await this.recordVerification(keyId, { state: 'rejected', detail: error.serverMessage ?? error.message });
+  /** The pair `applicationId` of the key was refused; ignored when the key holds another pair by now. */
+  async markRejected(keyId: string, applicationId: string, error: EqpError): Promise<void> {
+    await this.recordVerification(keyId, { state: 'rejected', detail: error.serverMessage ?? error.message }, applicationId);
   }
 
-  async markVerified(keyId: string, mageId: string): Promise<void> {
+  /** The pair `applicationId` of the key minted a token; ignored when the key holds another pair by now. */
+  async markVerified(keyId: string, applicationId: string, mageId: string): Promise<void> {
     const key = this.get(keyId);
-    if (key && key.state === 'verified' && key.mageId === mageId) return;
-    await this.recordVerification(keyId, { state: 'verified', mageId });
+    if (!key || key.applicationId !== applicationId) return;
+    if (key.state === 'verified' && key.mageId === mageId) return;
+    await this.recordVerification(keyId, { state: 'verified', mageId }, applicationId);
   }
 
   /** Every environment with its keys, for the tree. */

@@ -21,9 +21,9 @@ export interface TokenKeySource {
   /** The environment's active key with its secret; undefined: no key in that environment. */
   activeKey(env: EnvironmentId): Promise<ActiveKey | undefined>;
   /** The token endpoint answered 401/403 for this key. */
-  markRejected(keyId: string, error: EqpError): Promise<void>;
+  markRejected(keyId: string, applicationId: string, error: EqpError): Promise<void>;
   /** A token was minted with this key. */
-  markVerified(keyId: string, mageId: string): Promise<void>;
+  markVerified(keyId: string, applicationId: string, mageId: string): Promise<void>;
 }
 
 /** vscode.SecretStorage fits this. */
@@ -421,7 +421,7 @@ export class TokenService {
       }
     }
     try {
-      await this.keys.markVerified(key.keyId, token.mageId);
+      await this.keys.markVerified(key.keyId, key.applicationId, token.mageId);
     } catch (e) {
       this.report('mark-verified', key.keyId, `Could not record that key "${key.name}" works`, e, [
         token.token,
@@ -443,7 +443,7 @@ export class TokenService {
     }
     if (error.isAuthFailure) {
       try {
-        await this.keys.markRejected(key.keyId, error);
+        await this.keys.markRejected(key.keyId, key.applicationId, error);
       } catch (e) {
         this.report('mark-rejected', key.keyId, `Could not record that key "${key.name}" was refused`, e, [
           key.applicationSecret,

@@ -2,6 +2,7 @@
 // context.secrets and context.globalState that can fail on demand (the integration suite runs the same
 // store over VS Code's real SecretStorage).
 import * as assert from 'node:assert/strict';
+import { EqpError } from '../../src/eqp/errors';
 import { KeyStore, KeyStoreError } from '../../src/keys/keyStore';
 
 class Secrets {
@@ -14,8 +15,9 @@ class Secrets {
 class Memento {
   readonly map = new Map<string, unknown>();
   fail = false;
+  failWith = 'disk full';
   get<T>(k: string) { return this.map.get(k) as T | undefined; }
-  async update(k: string, v: unknown) { if (this.fail) throw new Error('disk full'); this.map.set(k, JSON.parse(JSON.stringify(v))); }
+  async update(k: string, v: unknown) { if (this.fail) throw new Error(this.failWith); this.map.set(k, JSON.parse(JSON.stringify(v))); }
 }
 
 const S1 = 'a'.repeat(40);
@@ -91,6 +93,28 @@ describe('KeyStore', () => {
     await store.remove(k.id);
     assert.equal(store.list().length, 0);
     assert.equal(secrets.map.size, 0);
+  });
+
+  it('a failed metadata write during remove is reported without the secret, even when the error quotes it', async () => {
+    const k = await store.add({ environment: 'production', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 });
+    memento.fail = true;
+    memento.failWith = `cannot write ${S1} to disk`;
+    await assert.rejects(store.remove(k.id), (e: Error) => /kept/.test(e.message) && !e.message.includes(S1));
+  });
+
+  it('a late answer about a pair the key no longer holds relabels nothing (a request still running across a regenerate)', async () => {
+    const refused = new EqpError('http', 'refused', { status: 401, serverMessage: 'Invalid application ID or secret.' });
+    const k = await store.add({ environment: 'sandbox', name: 'CI', applicationId: 'OLD0000001', applicationSecret: S1, verification: { state: 'verified', mageId: 'MAG1' } });
+    await store.replacePair(k.id, 'NEW0000001', S2, { state: 'verified', mageId: 'MAG1' });
+    await store.markRejected(k.id, 'OLD0000001', refused);
+    assert.equal(store.get(k.id)?.state, 'verified', 'a 401 for the old pair does not mark the new, verified pair rejected');
+    await store.replacePair(k.id, 'NEW0000002', S1, { state: 'unverified' });
+    await store.markVerified(k.id, 'NEW0000001', 'MAG1');
+    assert.equal(store.get(k.id)?.state, 'unverified', 'a success with an older pair does not mark the new, unverified pair verified');
+    await store.markVerified(k.id, 'NEW0000002', 'MAG1');
+    assert.equal(store.get(k.id)?.state, 'verified', 'an answer about the current pair counts');
+    await store.markRejected(k.id, 'NEW0000002', refused);
+    assert.equal(store.get(k.id)?.state, 'rejected');
   });
 
   it('serialises concurrent writes so none is lost', async () => {

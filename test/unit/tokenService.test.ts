@@ -43,8 +43,8 @@ class MemoryCache implements SecretCache {
 /** The key store's part, holding sandbox keys under stable key ids; records what it was told. */
 class FakeKeys implements TokenKeySource {
   private readonly active = new Map<EnvironmentId, ActiveKey>();
-  readonly rejected: { keyId: string; error: EqpError }[] = [];
-  readonly verified: { keyId: string; mageId: string }[] = [];
+  readonly rejected: { keyId: string; applicationId: string; error: EqpError }[] = [];
+  readonly verified: { keyId: string; applicationId: string; mageId: string }[] = [];
 
   use(env: EnvironmentId, keyId: string, key: SandboxKey): ActiveKey {
     const active: ActiveKey = {
@@ -63,12 +63,12 @@ class FakeKeys implements TokenKeySource {
     return key ? { ...key } : undefined;
   }
 
-  async markRejected(keyId: string, error: EqpError): Promise<void> {
-    this.rejected.push({ keyId, error });
+  async markRejected(keyId: string, applicationId: string, error: EqpError): Promise<void> {
+    this.rejected.push({ keyId, applicationId, error });
   }
 
-  async markVerified(keyId: string, mageId: string): Promise<void> {
-    this.verified.push({ keyId, mageId });
+  async markVerified(keyId: string, applicationId: string, mageId: string): Promise<void> {
+    this.verified.push({ keyId, applicationId, mageId });
   }
 }
 
@@ -155,7 +155,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.equal(first.mageId, sandbox.account(ENV).mageId);
       assert.ok(first.obtainedAt >= before && first.obtainedAt <= sandbox.clock.now());
       assert.equal(first.expiresAt, first.obtainedAt + 7200_000);
-      assert.deepEqual(keys.verified, [{ keyId: KEY_ID, mageId: sandbox.account(ENV).mageId }]);
+      assert.deepEqual(keys.verified, [{ keyId: KEY_ID, applicationId: key.applicationId, mageId: sandbox.account(ENV).mageId }], 'the mark names the pair that minted');
       assert.deepEqual(cache.parsed(KEY_ID), first);
 
       const second = await tokens.getToken(ENV);
@@ -268,6 +268,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.equal(sandbox.tokenRequestCount(ENV), 2, 'no retry after 401');
       assert.equal(keys.rejected.length, 1);
       assert.equal(keys.rejected[0]?.keyId, KEY_ID);
+      assert.equal(keys.rejected[0]?.applicationId, key.applicationId, 'the mark names the refused pair, not whatever the key holds by then');
       assert.equal(keys.rejected[0]?.error, error);
       assert.deepEqual(cache.parsed(KEY_ID), old, 'nothing new is cached; the expired token is left as it was');
 
