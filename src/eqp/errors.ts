@@ -54,7 +54,3 @@ export class EqpError extends Error {
     return this.status === 401 || this.status === 403;
   }
 }
-
-export function isEqpError(x: unknown): x is EqpError {
-  return x instanceof EqpError;
-}

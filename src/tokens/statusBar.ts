@@ -93,10 +93,6 @@ export class TokenStatusBar extends Disposable {
     };
   }
 
-  private update(): Promise<void> {
-    return this.updater.run();
-  }
-
   private async render(): Promise<void> {
     if (this.isDisposed) return;
     const env = this.settings.activeEnvironment;

@@ -126,11 +126,20 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
 
     await checkOnPage('keyboard on the tree: Enter makes the selected key active, F2 renames, Delete asks first', async () => {
       await page.keyboard.press('Escape');
+      // Arrow keys move the focus; each step waits until the focused row is the one meant (the tree re-renders
+      // when a key changes, so a key pressed in that instant could land before the focus settled).
+      const focusOn = (name) => pane.locator(`.monaco-list-row.focused[aria-label^="Key ${name},"], .monaco-list-row.focused[aria-label^="${name} environment"]`).first()
+        .waitFor({ timeout: 10_000 }).catch(() => { throw new Error(`the focus is not on ${name}`); });
+      const press = async (key, name) => {
+        await page.keyboard.press(key);
+        await focusOn(name);
+      };
       await rowNamed(pane, 'CI').click();
-      await page.keyboard.press('ArrowDown'); // Nightly
+      await press('ArrowDown', 'Nightly');
       await page.keyboard.press('Enter');
       await waitRows(/Nightly\s*★ verified/, 'Enter did not make Nightly the active key');
       if (/CI\s*★/.test(await rowText())) throw new Error('CI is still marked active');
+      await focusOn('Nightly');
       await page.keyboard.press('F2');
       await page.locator('.quick-input-widget:visible .quick-input-title:has-text("Rename")').first().waitFor({ timeout: 10_000 });
       const value = await page.locator('.quick-input-widget:visible input').first().inputValue();
@@ -146,14 +155,17 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       if (!(await rowText()).includes('Nightly')) throw new Error('Escape in the dialog deleted the key');
       // Back to CI as the active key, with the keyboard, for the checks that follow.
       await rowNamed(pane, 'Nightly').click();
-      await page.keyboard.press('ArrowUp');
+      await press('ArrowUp', 'CI');
       await page.keyboard.press('Enter');
       await waitRows(/CI\s*★ verified/, 'Enter did not make CI the active key again');
       // On an environment row Enter keeps its meaning: collapse, then expand.
-      await page.keyboard.press('ArrowUp');
+      await page.waitForTimeout(300);
+      await focusOn('CI');
+      await press('ArrowUp', 'Sandbox');
       await page.keyboard.press('Enter');
       await page.waitForFunction((sel) => ![...document.querySelectorAll(sel)].some((r) => (r.getAttribute('aria-label') ?? '').startsWith('Key CI,')), '.pane .monaco-list-row', { timeout: 10_000 })
         .catch(async () => { throw new Error(`Enter on the Sandbox row did not collapse it: ${await rowText()}`); });
+      await focusOn('Sandbox');
       await page.keyboard.press('Enter');
       await waitRows(/CI\s*★ verified/, 'Enter on the Sandbox row did not expand it again');
     });
