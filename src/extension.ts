@@ -131,7 +131,6 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const terminal = new TerminalTokenExport(terminalEnv, tokens, store, settings, tokenSettings, clock, logger);
 
   context.subscriptions.push(
-    logger,
     settings,
     // A new timeout applies to the next request.
     settings.onDidChange(() => {
@@ -144,6 +143,8 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     clipboard,
     statusBar,
     terminal,
+    // Aborts mints and retry waits under way (after the terminal export, whose background fetch it ends).
+    { dispose: () => tokens.dispose() },
     { dispose: () => store.dispose() },
     tree,
     view,
@@ -182,6 +183,9 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
       new Set([COMMANDS.tokenGet]),
     ),
   );
+  // Last: VS Code disposes subscriptions in order, and lines logged while the others are disposed must still go
+  // through the redacting logger.
+  context.subscriptions.push(logger);
   if (!faults) return {};
   return {
     test: {

@@ -34,6 +34,8 @@ export class TerminalTokenExport extends Disposable {
   /** `${keyId}:${applicationId}:${token obtainedAt or 'none'}` whose background fetch failed; not tried again until it changes. */
   private failedFor: string | undefined;
   private fetching: Promise<unknown> | undefined;
+  /** Aborts the background fetch when the export is disposed (deactivation). */
+  private readonly abort = new AbortController();
   private exported: string | undefined;
 
   constructor(
@@ -55,6 +57,7 @@ export class TerminalTokenExport extends Disposable {
       this.scheduleUpdate();
     }));
     this.register({ dispose: () => this.stopTimers() });
+    this.register({ dispose: () => this.abort.abort() });
     this.scheduleUpdate();
   }
 
@@ -116,9 +119,10 @@ export class TerminalTokenExport extends Disposable {
 
   private fetchInBackground(env: 'production' | 'sandbox', keyName: string, attempt: string): void {
     const started = Date.now();
-    this.fetching = this.tokens.getToken(env).then(
+    this.fetching = this.tokens.getToken(env, { signal: this.abort.signal }).then(
       () => this.logger.info(`terminal export: fetched a session token for "${keyName}" (${env}) in ${Date.now() - started} ms`),
       (e: unknown) => {
+        if (this.isDisposed) return;
         this.failedFor = attempt;
         this.logger.warn(`terminal export: could not fetch a session token for "${keyName}" (${env}); new terminals get none until you get one (status bar): ${describeError(e)}`);
       },

@@ -135,6 +135,7 @@ export class TokenService {
   /** Bumped by `forget(keyId)`, so a mint already under way does not put a forgotten key's token back. */
   private readonly generations = new Map<string, number>();
   private readonly listeners = new Set<(env: EnvironmentId) => void>();
+  private disposed = false;
 
   constructor(
     private readonly client: Pick<EqpClient, 'getSessionToken'>,
@@ -157,6 +158,18 @@ export class TokenService {
   };
 
   /**
+   * Ends the service (deactivation): every request and retry wait under way is aborted (their callers get a
+   * 'cancelled' error), nothing more is stored or fired, and later calls are refused.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const flight of this.flights.values()) flight.controller.abort();
+    this.flights.clear();
+    this.listeners.clear();
+  }
+
+  /**
    * A session token of `env`'s active key with more than `refreshMargin()` seconds to live: the cached one, or a
    * new one (one request per key, shared by all concurrent callers). `forceNew` ignores the cached token; it is
    * replaced only once the new one has been minted. Throws EqpError: 'config' when there is no key, 'cancelled'
@@ -164,6 +177,7 @@ export class TokenService {
    */
   async getToken(env: EnvironmentId, opts: { signal?: AbortSignal; forceNew?: boolean } = {}): Promise<CachedToken> {
     const { signal, forceNew = false } = opts;
+    if (this.disposed) throw cancelledError();
     throwIfAborted(signal);
     const key = await this.activeKey(env);
     throwIfAborted(signal);
@@ -405,6 +419,7 @@ export class TokenService {
   /** Stores the new token (unless its key was forgotten meanwhile) and tells the key source. */
   private async afterMint(key: ActiveKey, token: CachedToken, generation: number): Promise<void> {
     this.observe(token.token);
+    if (this.disposed) return;
     if ((this.generations.get(key.keyId) ?? 0) === generation) {
       try {
         await this.cache.store(cacheKey(key.keyId), JSON.stringify(token));

@@ -46,7 +46,11 @@ export class Logger implements vscode.Disposable {
     return redact(message, this.knownSecrets);
   }
 
+  /**
+   * Disposes the output channel. The redaction list is kept: anything logged later in teardown (by a service
+   * disposed after this one) must still be scrubbed, and a disposed channel drops it anyway.
+   */
   dispose(): void {
-    this.knownSecrets.clear();
+    this.channel.dispose();
   }
 }

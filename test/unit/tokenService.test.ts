@@ -318,6 +318,30 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.deepEqual(cache.parsed(KEY_ID), token);
     });
 
+    it('dispose (deactivation) aborts a mint waiting out a Retry-After: its caller gets "cancelled", no request follows, nothing is stored', async () => {
+      let entered!: () => void;
+      const waiting = new Promise<void>((r) => { entered = r; });
+      const tokens = service({
+        sleep: (_ms, signal) => new Promise<void>((_resolve, reject) => {
+          entered();
+          signal?.addEventListener('abort', () => reject(new EqpError('cancelled', 'cancelled')), { once: true });
+        }),
+      });
+      let fired = 0;
+      tokens.onDidChange(() => fired++);
+      sandbox.injectFault(ENV, { kind: 'retry-after', seconds: 1 });
+      const pending = tokens.getToken(ENV);
+      await waiting;
+      tokens.dispose();
+      await rejectsWith(pending, 'cancelled');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(sandbox.tokenRequestCount(ENV), 1, 'no request after dispose');
+      assert.equal(cache.parsed(KEY_ID), undefined, 'nothing stored');
+      assert.equal(fired, 0);
+      await rejectsWith(tokens.getToken(ENV), 'cancelled');
+      assert.equal(sandbox.tokenRequestCount(ENV), 1, 'a call after dispose sends nothing');
+    });
+
     it('429 with Retry-After 120: an error saying when to try again, no wait, one request', async () => {
       sandbox.injectFault(ENV, { kind: 'retry-after', seconds: 120 });
       const error = await rejectsWith(service({ maxRetryAfterSeconds: 30 }).getToken(ENV), 'http');
