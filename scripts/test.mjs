@@ -9,6 +9,8 @@ import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUN = path.join(ROOT, 'run');
+/** The EQP sandbox's throwaway https certificate for 127.0.0.1 (test/sandbox/tls.ts), trusted by the test processes. */
+const LOOPBACK_CERT = path.join(ROOT, 'test', 'sandbox', 'tls', 'loopback.cert.pem');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));  // e.g. `npm test -- unit integration`
 const want = (stage) => only.length === 0 || only.includes(stage);
 const totals = { passed: 0, failed: 0 };
@@ -33,7 +35,10 @@ async function unit() {
   const t = Date.now();
   const resultFile = path.join(RUN, 'unit-result.json');
   fs.rmSync(resultFile, { force: true });
-  spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-mocha.mjs'), 'out/test/unit', resultFile], { cwd: ROOT, stdio: 'inherit' });
+  // NODE_EXTRA_CA_CERTS: the https tests of the client trust the sandbox's throwaway loopback certificate.
+  spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-mocha.mjs'), 'out/test/unit', resultFile], {
+    cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: LOOPBACK_CERT },
+  });
   const summary = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
   record('unit', summary, (Date.now() - t) / 1000);
 }
