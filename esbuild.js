@@ -17,10 +17,17 @@ const AXIOS_HTTP = path.join(AXIOS_LIB, 'adapters', 'http.js');
 /**
  * Modules the EQP client never reaches, swapped for something smaller. The client (src/eqp/client.ts) sends a
  * plain object as JSON (or nothing), with `maxRedirects: 0`, no `params`, no progress callbacks and no rate
- * limits, through axios's Node `http` adapter, to an http(s) URL that validateServiceUrl checked. Each stub throws
- * if it is ever reached (axios turns that into a failed request), or is exactly what the original module evaluates
- * to in the extension host, which is a Node process. `from` limits a stub to imports made from files under that
- * path. `npm run bench` prints what each one saves; the unit and integration suites pass on the production bundle.
+ * limits, through axios's Node `http` adapter, to an http(s) URL that validateServiceUrl checked. The stubs are
+ * build inputs and live in build/stubs/. Each one either throws if it is ever reached (build/stubs/reached.ts:
+ * the message starts "EQP build stub reached: <name>" and the name is recorded where the tests look), or is
+ * exactly what the original module evaluates to in the extension host, which is a Node process (the xhr adapter,
+ * `debug`). `from` limits a stub to imports made from files under that path.
+ *
+ * The filters name private files of one axios version, so package.json pins axios exactly, and a stub whose
+ * filter matches nothing fails the build (the real module would be bundled again without anyone noticing).
+ * `npm run bench` prints what each stub saves. The integration suite (`npm test -- integration`) runs on the
+ * production bundle, over http and https, and fails if any stub was reached; test/unit/buildStubs.test.ts checks
+ * that every stub matches and that one which matches nothing fails the build.
  *
  * Left in on purpose: https-proxy-agent, proxy-from-env and shouldBypassProxy (axios uses them when
  * HTTPS_PROXY/NO_PROXY are set: people behind a proxy need them), the http2 session helper (built when axios
@@ -33,13 +40,13 @@ const STUBS = [
     // form-data (with mime-db, ~200 KB) serves multipart uploads.
     name: 'form-data',
     filter: /^form-data$/,
-    to: 'src/util/formDataStub.ts',
+    to: 'build/stubs/formData.ts',
   },
   {
     // follow-redirects (with debug, ~18 KB) serves redirects; maxRedirects: 0 keeps credentials from following one.
     name: 'follow-redirects',
     filter: /^follow-redirects$/,
-    to: 'src/util/followRedirectsStub.ts',
+    to: 'build/stubs/followRedirects.ts',
   },
   {
     // axios's fetch adapter (~11 KB with its helpers) is tried only after the http adapter, which always works in
@@ -47,7 +54,7 @@ const STUBS = [
     name: 'axios fetch adapter',
     filter: /^\.\/fetch\.js$/,
     from: AXIOS_ADAPTERS,
-    to: 'src/util/axiosFetchAdapterStub.ts',
+    to: 'build/stubs/axiosFetchAdapter.ts',
   },
   {
     // axios's XMLHttpRequest adapter (~3 KB): in Node the real module evaluates to `false` (no XMLHttpRequest),
@@ -55,61 +62,63 @@ const STUBS = [
     name: 'axios xhr adapter',
     filter: /^\.\/xhr\.js$/,
     from: AXIOS_ADAPTERS,
-    to: 'src/util/axiosXhrAdapterStub.ts',
+    to: 'build/stubs/axiosXhrAdapter.ts',
   },
   {
     // data: URL decoding (~1.7 KB), used by the http adapter for data: URLs only.
     name: 'axios data: URLs',
     filter: /^\.\.\/helpers\/(fromDataURI|estimateDataURLDecodedBytes)\.js$/,
     from: AXIOS_HTTP,
-    to: 'src/util/axiosDataUrlStub.ts',
+    to: 'build/stubs/axiosDataUrl.ts',
   },
   {
     // Upload/download progress events and maxRate throttling (~2.4 KB), used only when those options are set.
     name: 'axios progress and maxRate',
     filter: /^\.\.\/helpers\/(progressEventReducer|AxiosTransformStream)\.js$/,
     from: AXIOS_HTTP,
-    to: 'src/util/axiosProgressStub.ts',
+    to: 'build/stubs/axiosProgress.ts',
   },
   {
     // FormData/Blob/FileList bodies, multipart and url-encoded forms, the `params` option (~5 KB).
     name: 'axios form bodies and params',
     filter: /^(\.\.?\/|\.\/helpers\/|\.\.\/helpers\/)(toFormData|formDataToJSON|formDataToStream|readBlob)\.js$/,
     from: AXIOS_LIB,
-    to: 'src/util/axiosFormBodyStub.ts',
+    to: 'build/stubs/axiosFormBody.ts',
   },
   {
     // `debug` (with `ms`, ~5 KB): only https-proxy-agent uses it, for tracing printed when DEBUG names it. A
     // silent stub of the same shape: proxies work the same, that tracing stays quiet.
     name: 'debug',
     filter: /^debug$/,
-    to: 'src/util/debugStub.ts',
+    to: 'build/stubs/debug.ts',
   },
 ];
 
 /**
- * Resolves the STUBS (all, or those named in `only`) to their replacements. After a build, warns about any that
- * matched nothing: axios or debug changed their layout and the real module is bundled again (bigger, still correct).
+ * Resolves `stubs` to their replacements. A stub whose filter matched nothing is a build error that names it:
+ * axios or debug changed their layout (a new version?) and the real module would be bundled again.
  */
-function stubPlugin(only) {
-  const active = STUBS.filter((s) => !only || only.includes(s.name));
+function stubPlugin(stubs) {
   return {
     name: 'stub-unreached-modules',
     setup(build) {
       const used = new Set();
-      for (const stub of active) {
+      for (const stub of stubs) {
         build.onResolve({ filter: stub.filter }, (args) => {
           if (stub.from && !args.importer.includes(stub.from)) return undefined;
           used.add(stub.name);
-          return { path: path.join(__dirname, stub.to ?? stub.toModule) };
+          return { path: path.join(__dirname, stub.to) };
         });
       }
       build.onStart(() => used.clear());
       build.onEnd((result) => {
-        if (result.errors.length > 0) return;
-        for (const stub of active) {
-          if (!used.has(stub.name)) console.warn(`[esbuild] stub "${stub.name}" matched nothing: the real module may be bundled again`);
-        }
+        if (result.errors.length > 0) return undefined;
+        const unmatched = stubs.filter((s) => !used.has(s.name));
+        return {
+          errors: unmatched.map((s) => ({
+            text: `stub "${s.name}" matched nothing (filter ${s.filter}${s.from ? ` from ${s.from}` : ''}): the module it replaces moved or is gone; check the pinned axios version and the STUBS in esbuild.js`,
+          })),
+        };
       });
     },
   };
@@ -133,8 +142,12 @@ const sharedVscodeNamespace = {
   },
 };
 
-/** The build options; `stubs` limits the replacements to those named (bench uses it to price each one). */
-function buildOptions({ production: prod = false, stubs } = {}) {
+/**
+ * The build options. `stubs` limits the replacements to those named (bench uses it to price each one); only those
+ * must match. `extraStubs` adds more (test/unit/buildStubs.test.ts adds one that matches nothing).
+ */
+function buildOptions({ production: prod = false, stubs, extraStubs = [] } = {}) {
+  const active = [...STUBS.filter((s) => !stubs || stubs.includes(s.name)), ...extraStubs];
   return {
     entryPoints: [path.join(__dirname, 'src/extension.ts')],
     bundle: true,
@@ -148,7 +161,7 @@ function buildOptions({ production: prod = false, stubs } = {}) {
     external: ['vscode'],
     logLevel: 'warning',
     metafile: true,
-    plugins: [sharedVscodeNamespace, stubPlugin(stubs)],
+    plugins: [sharedVscodeNamespace, stubPlugin(active)],
   };
 }
 
@@ -186,7 +199,8 @@ module.exports = { STUBS, buildOptions };
 
 if (require.main === module) {
   main().catch((e) => {
-    console.error(e);
+    // esbuild has already printed its own errors (a stub that matched nothing among them); print anything else.
+    if (!Array.isArray(e?.errors)) console.error(e);
     process.exit(1);
   });
 }

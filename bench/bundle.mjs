@@ -9,7 +9,8 @@ import zlib from 'node:zlib';
 
 const gzipSize = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 
-/** `node_modules/axios/node_modules/agent-base/dist/x.js` -> `agent-base`; `src/keys/tree.ts` -> `src/keys`. */
+/** `node_modules/axios/node_modules/agent-base/dist/x.js` -> `agent-base`; `src/keys/tree.ts` -> `src/keys`;
+ *  `build/stubs/formData.ts` -> `build/stubs`. */
 export function packageOf(input) {
   if (/^[a-z-]+:/.test(input)) return '(esbuild glue)'; // a plugin's virtual module, e.g. shared-vscode:vscode
   const nm = input.lastIndexOf('node_modules/');
@@ -18,6 +19,7 @@ export function packageOf(input) {
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
   const parts = input.split('/');
+  if (parts[0] === 'build') return parts.slice(0, 2).join('/'); // build/stubs/x.ts -> build/stubs (esbuild.js's stubs)
   return parts[0] === 'src' && parts.length > 2 ? `src/${parts[1]}` : parts[0] === 'src' ? 'src (top level)' : input;
 }
 

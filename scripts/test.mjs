@@ -1,5 +1,5 @@
 // `npm test`: lint + type check, unit tests in plain Node, the integration suite inside a real VS Code
-// (code-server), and UI checks driven through headless Chromium. Ends with one line "N passed, N failed"
+// (code-server) on the production bundle, and UI checks (development bundle) driven through headless Chromium. Ends with one line "N passed, N failed"
 // and exits non-zero if anything failed. Leaves nothing running.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,6 +9,8 @@ import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUN = path.join(ROOT, 'run');
+/** The EQP sandbox's throwaway https certificate for 127.0.0.1 (test/sandbox/tls.ts), trusted by the test processes. */
+const LOOPBACK_CERT = path.join(ROOT, 'test', 'sandbox', 'tls', 'loopback.cert.pem');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));  // e.g. `npm test -- unit integration`
 const want = (stage) => only.length === 0 || only.includes(stage);
 const totals = { passed: 0, failed: 0 };
@@ -33,7 +35,10 @@ async function unit() {
   const t = Date.now();
   const resultFile = path.join(RUN, 'unit-result.json');
   fs.rmSync(resultFile, { force: true });
-  spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-mocha.mjs'), 'out/test/unit', resultFile], { cwd: ROOT, stdio: 'inherit' });
+  // NODE_EXTRA_CA_CERTS: the https tests of the client trust the sandbox's throwaway loopback certificate.
+  spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'run-mocha.mjs'), 'out/test/unit', resultFile], {
+    cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: LOOPBACK_CERT },
+  });
   const summary = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : { passed: 0, failed: 1 };
   record('unit', summary, (Date.now() - t) / 1000);
 }
@@ -163,12 +168,23 @@ async function main() {
   if (want('unit')) await unit();
   if (want('integration') || want('ui') || want('package')) {
     // the smoke-test driver: VS Code 1.139 loads the extension and its tests from the `payload` URL only with it
-    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), smokeTestDriver: true, env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json') } });
+    // NODE_EXTRA_CA_CERTS: the extension host (a Node process code-server starts) trusts the sandbox's loopback
+    // certificate, so the integration suite can send the extension's requests over https.
+    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), smokeTestDriver: true, env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json'), NODE_EXTRA_CA_CERTS: LOOPBACK_CERT } });
     cs.resultFile = path.join(RUN, 'integration-result.json');
     cleanups.push(cs.stop);
     const browser = await launchBrowser();
     cleanups.push(() => browser.close());
-    if (want('integration')) await integration(cs, browser);
+    if (want('integration')) {
+      // The suite runs on the bundle users get (test/integration/bundle.test.ts checks it does); afterwards dist/
+      // holds the development build again (source maps), for the ui stage and for debugging.
+      step('build production bundle (esbuild --production)', process.execPath, ['esbuild.js', '--production']);
+      try {
+        await integration(cs, browser);
+      } finally {
+        step('build (esbuild, development)', process.execPath, ['esbuild.js']);
+      }
+    }
     if (want('ui')) await ui(cs, browser);
     await cs.stop();
     // its own code-server, started as `npm run demo` starts it (it packages a .vsix, then rebuilds dist/ for development)

@@ -9,11 +9,16 @@
 //                  also works behind a path prefix such as code-server's /proxy/PORT/)
 //   /__sandbox/... a JSON control interface for other processes (demo, UI tests)
 //
-// Test code only: node:http and node:crypto, no dependencies.
+// With the `tls` option the listeners speak https (node:https) instead, e.g. with the throwaway loopback
+// certificate of ./tls.ts, which the client under test must be told to trust.
+//
+// Test code only: node:http, node:https and node:crypto, no dependencies.
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 export type SandboxEnv = 'production' | 'sandbox';
 
@@ -34,6 +39,7 @@ export interface RequestLogEntry {
   body: unknown;                     // parsed JSON or raw text; never a secret
   status: number;                    // what was answered (0 for reset)
   at: number;                        // sandbox clock, ms
+  tls: boolean;                      // the request came over TLS (https)
   fault?: Fault['kind'];
 }
 
@@ -41,6 +47,8 @@ export interface SandboxOptions {
   maxLifetime?: number;      // seconds, default 7200: larger expires_in is clamped to it
   defaultLifetime?: number;  // seconds, default 3600: used when expires_in is absent
   ports?: Partial<Record<SandboxEnv, number>>; // default 0 (random free port)
+  /** Serve https with this certificate and key (PEM) instead of http. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** What the portal would refuse (4th key, duplicate or empty name, not eligible, unknown key). */
@@ -79,7 +87,7 @@ interface IssuedToken { mageId: string; applicationId: string; expiresAt: number
 
 interface EnvState {
   readonly env: SandboxEnv;
-  readonly server: http.Server;
+  readonly server: http.Server | https.Server;
   port: number;
   keys: SandboxKey[];
   eligible: boolean;
@@ -110,6 +118,7 @@ export class EqpSandbox {
   private readonly secrets = new Set<string>();
   private readonly pendingTimers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed: Promise<void> | undefined;
+  private readonly scheme: 'http' | 'https';
 
   readonly clock: { now(): number; advance(seconds: number): void } = {
     now: () => Date.now() + this.clockOffsetMs,
@@ -126,9 +135,13 @@ export class EqpSandbox {
     this.defaultLifetime = options.defaultLifetime ?? 3600;
     checkLifetime('maxLifetime', this.maxLifetime);
     checkLifetime('defaultLifetime', this.defaultLifetime);
+    const tls = options.tls;
+    this.scheme = tls ? 'https' : 'http';
     const make = (env: SandboxEnv): EnvState => ({
       env,
-      server: http.createServer((req, res) => this.handle(env, req, res)),
+      server: tls
+        ? https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => this.handle(env, req, res))
+        : http.createServer((req, res) => this.handle(env, req, res)),
       port: 0,
       keys: [],
       eligible: true,
@@ -155,7 +168,7 @@ export class EqpSandbox {
   }
 
   apiUrl(env: SandboxEnv): string {
-    return `http://127.0.0.1:${this.state(env).port}`;
+    return `${this.scheme}://127.0.0.1:${this.state(env).port}`;
   }
 
   portalUrl(env: SandboxEnv): string {
@@ -378,6 +391,7 @@ export class EqpSandbox {
       body: raw === undefined || raw === '' ? undefined : parseForLog(raw),
       status: 0,
       at,
+      tls: (req.socket as Partial<TLSSocket>).encrypted === true,
     };
     const record = (status: number, fault?: Fault['kind']): void => {
       entry.status = status;
@@ -811,7 +825,7 @@ function checkFault(fault: Fault): void {
   }
 }
 
-function listen(server: http.Server, port: number): Promise<number> {
+function listen(server: http.Server | https.Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
@@ -821,7 +835,7 @@ function listen(server: http.Server, port: number): Promise<number> {
   });
 }
 
-function closeServer(server: http.Server): Promise<void> {
+function closeServer(server: http.Server | https.Server): Promise<void> {
   if (!server.listening) {
     return Promise.resolve();
   }

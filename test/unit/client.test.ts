@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { EqpClient, EqpError, type EnvironmentId, type EqpErrorKind } from '../../src/eqp';
 import { EqpSandbox, type SandboxKey } from '../sandbox/server';
+import { loopbackTls, processTrustsLoopbackCert } from '../sandbox/tls';
 
 /** Every error must be free of these: the secret, the Basic credential, any token seen in the test. */
 function assertNoSecrets(err: EqpError, secrets: readonly string[]): void {
@@ -477,5 +478,32 @@ describe('EqpClient (against the EQP sandbox server)', () => {
       controller.abort();
       await rejectsWith(client.getProfile('sandbox', token.token, token.mageId, controller.signal), 'cancelled', secretsOf(key, token.token));
     });
+  });
+});
+
+// The client has no CA option (it trusts what Node trusts), so this needs a process started with
+// NODE_EXTRA_CA_CERTS naming the loopback certificate: `npm test` starts the unit stage that way.
+describe('EqpClient over https (the EQP sandbox server with the loopback certificate)', () => {
+  let sandbox: EqpSandbox | undefined;
+
+  before(async function () {
+    if (!processTrustsLoopbackCert()) {
+      this.skip();
+    }
+    sandbox = await EqpSandbox.start({ tls: loopbackTls() });
+  });
+
+  after(async () => {
+    await sandbox?.close();
+  });
+
+  it('mints a token and reads the profile over TLS', async () => {
+    const sb = sandbox as EqpSandbox;
+    const client = new EqpClient((env) => sb.apiUrl(env));
+    const key = sb.createKey('sandbox', 'https');
+    const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 600);
+    const profile = await client.getProfile('sandbox', token.token, token.mageId);
+    assert.equal(profile.mageId, sb.account('sandbox').mageId);
+    assert.deepEqual(sb.requestLog('sandbox').map((e) => [e.method, e.status, e.tls]), [['POST', 200, true], ['GET', 200, true]]);
   });
 });

@@ -5,10 +5,12 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EqpSandbox, SandboxRuleError, type SandboxEnv, type SandboxKey } from '../sandbox/server';
+import { loopbackTls, processTrustsLoopbackCert } from '../sandbox/tls';
 
 const TOKEN_PATH = '/rest/v1/app/session/token';
 const REDACTED = '‹redacted›';
@@ -117,6 +119,36 @@ describe('EQP sandbox server', () => {
       } finally {
         await other.close();
       }
+    });
+
+    it('serves https with the tls option (the loopback certificate), and logs which requests came over TLS', async () => {
+      const tls = loopbackTls();
+      const secure = await EqpSandbox.start({ tls });
+      try {
+        assert.match(secure.apiUrl('sandbox'), /^https:\/\/127\.0\.0\.1:\d+$/);
+        const key = secure.createKey('sandbox', 'TLS');
+        const body = await new Promise<string>((resolve, reject) => {
+          const req = https.request(`${secure.apiUrl('sandbox')}${TOKEN_PATH}`, {
+            method: 'POST', ca: tls.cert, agent: false,
+            headers: { Authorization: basic(key.applicationId, key.applicationSecret), 'Content-Type': 'application/json' },
+          }, (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('end', () => resolve(text)).on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(JSON.stringify({ grant_type: 'session' }));
+        });
+        assert.equal((JSON.parse(body) as { mage_id?: string }).mage_id, secure.account('sandbox').mageId);
+        assert.deepEqual(secure.requestLog('sandbox').map((e) => [e.path, e.status, e.tls]), [[TOKEN_PATH, 200, true]]);
+        // A client that does not trust the certificate refuses the connection (`npm test` makes this process trust it).
+        if (!processTrustsLoopbackCert()) {
+          await assert.rejects(fetch(`${secure.apiUrl('sandbox')}${TOKEN_PATH}`, { method: 'POST' }));
+        }
+      } finally {
+        await secure.close();
+      }
+      await fetch(`${sb.apiUrl('sandbox')}/rest/v1/unknown`);
+      assert.equal(sb.requestLog('sandbox').at(-1)?.tls, false, 'a plain http sandbox logs tls: false');
     });
 
     it('refuses to start on a port that is taken', async () => {

@@ -4,6 +4,8 @@
  * that is always `http`, so `getFetch` is only called if someone sets `adapter: 'fetch'`. Leaving the real module
  * out saves about 11 KB. Reaching this means the client's transport changed: fail loudly.
  */
+import { stubReached } from './reached';
+
 export function getFetch(): never {
-  throw new Error("EQP Keys bundles only axios's Node http adapter; the fetch adapter was left out (see esbuild.js)");
+  stubReached('axios fetch adapter', "EQP Keys bundles only axios's Node http adapter; the fetch adapter was left out");
 }

@@ -4,8 +4,10 @@
  * the EQP client requests only http(s) URLs that validateServiceUrl accepted. Saves about 2 KB. Reaching this means
  * someone sent the client somewhere it must not go: fail loudly.
  */
+import { stubReached } from './reached';
+
 function dataUrlUnsupported(): never {
-  throw new Error('EQP Keys does not request data: URLs; axios data: URL support was left out of the bundle (see esbuild.js)');
+  stubReached('axios data: URLs', 'EQP Keys does not request data: URLs; axios data: URL support was left out of the bundle');
 }
 
 export default dataUrlUnsupported;

@@ -3,8 +3,10 @@
  * multipart bodies; the EQP client sends JSON alone, so the real package (and its 200 KB mime database) would be
  * dead weight. Constructing it means someone started sending multipart data: fail loudly rather than silently.
  */
+import { stubReached } from './reached';
+
 export default class FormDataUnavailable {
   constructor() {
-    throw new Error('multipart/form-data is not supported by the EQP Keys bundle');
+    stubReached('form-data', 'multipart/form-data is not supported by the EQP Keys bundle');
   }
 }

@@ -5,8 +5,10 @@
  * `params` option; the EQP client sends a plain object as JSON (or nothing) and puts its one query string in the
  * URL itself. Saves about 5 KB. Reaching this means the client started sending another kind of body: fail loudly.
  */
+import { stubReached } from './reached';
+
 function formBodyUnsupported(): never {
-  throw new Error('EQP Keys sends JSON only; axios FormData/Blob/params serialisers were left out of the bundle (see esbuild.js)');
+  stubReached('axios form bodies and params', 'EQP Keys sends JSON only; axios FormData/Blob/params serialisers were left out of the bundle');
 }
 
 export default formBodyUnsupported;

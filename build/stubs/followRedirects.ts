@@ -4,8 +4,10 @@
  * this module; dropping it and its `debug` dependency saves about 18 KB. Using it means someone turned
  * redirects back on: fail loudly.
  */
+import { stubReached } from './reached';
+
 function unavailable(): never {
-  throw new Error('EQP Keys does not follow redirects (maxRedirects must stay 0)');
+  stubReached('follow-redirects', 'EQP Keys does not follow redirects (maxRedirects must stay 0)');
 }
 const transport = { request: unavailable, get: unavailable };
 export default { http: transport, https: transport };

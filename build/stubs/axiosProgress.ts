@@ -4,8 +4,10 @@
  * a request sets onUploadProgress, onDownloadProgress, maxRate; the EQP client sets none (its bodies are a few
  * hundred bytes). Saves about 2.4 KB. Reaching this means someone added one of those options: fail loudly.
  */
+import { stubReached } from './reached';
+
 function progressUnsupported(): never {
-  throw new Error('EQP Keys left axios upload/download progress and maxRate out of the bundle (see esbuild.js)');
+  stubReached('axios progress and maxRate', 'EQP Keys left axios upload/download progress and maxRate out of the bundle');
 }
 
 export const progressEventReducer = progressUnsupported;
