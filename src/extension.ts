@@ -9,7 +9,7 @@ import { RenameKeyCommand } from './keys/commands/rename';
 import { CopyApplicationIdCommand, RefreshCommand, SwitchEnvironmentCommand, UseKeyCommand } from './keys/commands/simple';
 import { KeyCommandDeps } from './keys/commands/shared';
 import { VerifyKeyCommand } from './keys/commands/verify';
-import { KeyStore } from './keys/keyStore';
+import { KeyStore, KeysCatchUp, REVISION_KEY } from './keys/keyStore';
 import { OpenPortalCommand } from './keys/openPortal';
 import { KeysTreeProvider, type TreeNode } from './keys/tree';
 import { KeyVerifier } from './keys/verifier';
@@ -93,15 +93,14 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     const node = view.visible ? await tree.nodeFor(keyId) : undefined;
     if (node) await view.reveal(node, { select: true, focus: false });
   };
-  // The view's keybindings pass no row, and arrow keys move the focus, not the selection: select the focused row
-  // (list.select), then read the selection once VS Code reported it (or at once, when it was already selected).
-  const focusedRow = (): Promise<readonly TreeNode[]> =>
-    new Promise((resolve) => {
-      const done = (rows: readonly TreeNode[]): void => { clearTimeout(timer); sub.dispose(); resolve(rows); };
-      const sub = view.onDidChangeSelection((e) => done(e.selection));
-      const timer = setTimeout(() => done(view.selection), 200);
-      void Promise.resolve(vscode.commands.executeCommand('list.select')).catch(() => done(view.selection));
-    });
+  // The view's keybindings pass no row, and arrow keys move the tree's focus without telling the extension:
+  // list.select makes the focused row the selection (the selection event reaches us before the command returns).
+  // On an environment row list.select also expands or collapses it, which is Enter's usual meaning there.
+  const focusedRow = async (): Promise<readonly TreeNode[]> => {
+    await Promise.resolve(vscode.commands.executeCommand('list.select')).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 0));
+    return view.selection;
+  };
   const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal, selection: focusedRow };
   const updateContext = (): void => void vscode.commands.executeCommand('setContext', CONTEXT.hasKeys, store.list().length > 0);
   updateContext();
@@ -130,7 +129,11 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const terminalEnv = context.environmentVariableCollection;
   const terminal = new TerminalTokenExport(terminalEnv, tokens, store, settings, tokenSettings, clock, logger);
 
+  const catchUp = new KeysCatchUp(() => store.reload());
   context.subscriptions.push(
+    catchUp,
+    // Back in this window: what another window changed is read (a cheap, idempotent reload).
+    vscode.window.onDidChangeWindowState((w) => { if (w.focused) store.reload(); }),
     settings,
     // A new timeout applies to the next request.
     settings.onDidChange(() => {
@@ -149,9 +152,13 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     tree,
     view,
     { dispose: store.onDidChange(updateContext).dispose },
-    // Another window changed a secret (fires in every window, sometimes twice): re-read, idempotently.
+    // Another window changed a secret or the keys' revision (fires in every window, sometimes twice): re-read,
+    // idempotently. The revision is written after that window's globalState; should this window's copy of
+    // globalState lag behind, it is read again shortly.
     context.secrets.onDidChange((e) => {
-      if (e.key.startsWith('eqp.')) store.reload();
+      if (e.key.startsWith('eqp.') && !store.reload() && e.key === REVISION_KEY) {
+        void Promise.resolve(secrets.get(REVISION_KEY)).then((v) => { if (!store.isOwnRevision(v)) catchUp.schedule(); }, () => undefined);
+      }
       // A token stored or forgotten by another window (or this one: the updates are idempotent and merged).
       if (e.key.startsWith('eqp.token.')) {
         statusBar.scheduleUpdate();

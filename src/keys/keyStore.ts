@@ -15,6 +15,12 @@ import { checkName } from './credentials';
 
 export const MAX_KEYS_PER_ENVIRONMENT = 3;
 const METADATA_KEY = 'eqp.keys.v1';
+/**
+ * Not a secret: a revision number written to SecretStorage after every metadata change, only because
+ * `secrets.onDidChange` is the one storage event that reaches every window (globalState has none). Other windows
+ * reload the metadata when it changes.
+ */
+export const REVISION_KEY = 'eqp.keys.revision';
 const SECRET_PREFIX = 'eqp.secret.';
 export const KEYRING_HELP_URL = 'https://code.visualstudio.com/docs/configure/settings-sync#_troubleshooting-keychain-issues';
 
@@ -104,6 +110,8 @@ export class KeyStore {
   private readonly now: () => number;
   private readonly newId: () => string;
   private lastSeen: string;
+  private revision = 0;
+  private lastRevision: string | undefined;
 
   constructor(
     private readonly secrets: SecretStorageLike,
@@ -172,6 +180,11 @@ export class KeyStore {
     return true;
   }
 
+  /** The revision value is the one this window wrote last (its own change, nothing to catch up on). */
+  isOwnRevision(value: string | undefined): boolean {
+    return value !== undefined && value === this.lastRevision;
+  }
+
   // ---- writing (serialised, so two commands never interleave read-modify-write) ----
 
   private mutate<T>(fn: () => Promise<T>): Promise<T> {
@@ -184,6 +197,13 @@ export class KeyStore {
     await this.memento.update(METADATA_KEY, md);
     this.lastSeen = JSON.stringify(md);
     this.changed.fire();
+    // Tell the other windows, after the metadata is written. Failing to is not failing the change.
+    try {
+      this.lastRevision = `${this.now()}.${++this.revision}`;
+      await this.secrets.store(REVISION_KEY, this.lastRevision);
+    } catch {
+      // No keyring: the other windows catch up on focus or Refresh.
+    }
   }
 
   private mustGet(md: Metadata, id: string): KeyRecord {
@@ -387,5 +407,33 @@ export class KeyStore {
 
   dispose(): void {
     this.changed.dispose();
+  }
+}
+
+/**
+ * After another window's revision arrived but this window's globalState did not show the change yet: reload a
+ * few more times (250 ms, 1 s, 3 s), stopping at the first that finds it. One schedule at a time.
+ */
+export class KeysCatchUp {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly reload: () => boolean, private readonly delaysMs: readonly number[] = [250, 1000, 3000]) {}
+
+  schedule(): void {
+    if (this.timer) return;
+    const step = (i: number): void => {
+      const delay = this.delaysMs[i];
+      if (delay === undefined) { this.timer = undefined; return; }
+      this.timer = setTimeout(() => {
+        if (this.reload()) this.timer = undefined;
+        else step(i + 1);
+      }, delay);
+    };
+    step(0);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }

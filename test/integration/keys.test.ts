@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { KeyRecord } from '../../src/keys/keyStore';
+import { KeyStore, type KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox } from '../sandbox/server';
 import { ScriptedUi, TestApi, eventually, resetAll, startSandbox, stopSandbox, testApi } from './helpers';
 
@@ -331,25 +331,28 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
   });
 
   describe('two windows', () => {
-    it('a change written by another window (globalState + secrets.onDidChange) reaches this one, once', async () => {
+    it('a key added, renamed and made active in another window reaches this one, once per change, in the order KeyStore writes', async () => {
       const pk = portalKey('sandbox', 'Elsewhere');
-      // Another window would write the metadata and the secret; simulate its writes on the shared storage.
-      const md = { version: 1, keys: [{ id: 'w2-key', environment: 'sandbox', name: 'Elsewhere', applicationId: pk.applicationId, addedAt: Date.now(), state: 'unverified' }], active: { sandbox: 'w2-key' } };
+      // "Window A": a second KeyStore over the same secret storage and global state, writing as KeyStore.add does
+      // (the secret first, then the metadata, then the revision). This window hears only secrets.onDidChange.
+      const otherWindow = new KeyStore(api.secrets, api.globalState);
       let changes = 0;
       const sub = api.store.onDidChange(() => changes++);
       try {
-        await api.globalState.update('eqp.keys.v1', md);
-        await api.secrets.store(`eqp.secret.w2-key.${pk.applicationId}`, pk.applicationSecret);
-        await eventually(() => assert.equal(api.store.list('sandbox').map((k) => k.name).join(), 'Elsewhere'));
-        await eventually(() => assert.equal(changes, 1));
-        // the same event again (it may fire twice) changes nothing
-        await api.secrets.store(`eqp.secret.w2-key.${pk.applicationId}`, pk.applicationSecret);
-        await new Promise((r) => setTimeout(r, 200));
-        assert.equal(changes, 1);
+        const added = await otherWindow.add({ environment: 'sandbox', name: 'Elsewhere', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
+        await eventually(() => assert.equal(changes, 1, 'the add reached this window'));
+        assert.equal(api.store.list('sandbox').map((k) => k.name).join(), 'Elsewhere');
+        // Metadata-only changes (no secret written) reach it too: rename, then the active key.
+        await otherWindow.rename(added.id, 'Renamed');
+        await eventually(() => assert.equal(changes, 2, 'the rename reached this window'));
+        await eventually(() => assert.equal(api.store.get(added.id)?.name, 'Renamed'));
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(changes, 2, 'once per change, although the events may come twice');
       } finally {
         sub.dispose();
+        otherWindow.dispose();
       }
-      const verified = await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'Elsewhere' });
+      const verified = await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'Renamed' });
       assert.equal(verified.state, 'verified');
     });
   });

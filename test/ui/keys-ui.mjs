@@ -168,6 +168,12 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       await focusOn('Sandbox');
       await page.keyboard.press('Enter');
       await waitRows(/CI\s*★ verified/, 'Enter on the Sandbox row did not expand it again');
+      // F2 on an environment row: nothing to rename, and the row stays as it was.
+      await focusOn('Sandbox');
+      await page.keyboard.press('F2');
+      await page.waitForTimeout(600);
+      if (await page.locator('.quick-input-widget:visible').count()) throw new Error('F2 on the Sandbox row opened a box');
+      if (!/CI\s*★ verified/.test(await rowText())) throw new Error(`F2 on the Sandbox row collapsed it: ${await rowText()}`);
     });
 
     await checkOnPage('rows fit a 300 px side bar: name, state and time left readable, at most two inline icons', async () => {

@@ -3,7 +3,7 @@
 // store over VS Code's real SecretStorage).
 import * as assert from 'node:assert/strict';
 import { EqpError } from '../../src/eqp/errors';
-import { KeyStore, KeyStoreError } from '../../src/keys/keyStore';
+import { KeyStore, KeyStoreError, KeysCatchUp, REVISION_KEY } from '../../src/keys/keyStore';
 
 class Secrets {
   readonly map = new Map<string, string>();
@@ -11,6 +11,8 @@ class Secrets {
   async get(k: string) { if (this.fail.get) throw new Error('keyring locked'); return this.map.get(k); }
   async store(k: string, v: string) { if (this.fail.store) throw new Error('no keyring'); this.map.set(k, v); }
   async delete(k: string) { if (this.fail.delete) throw new Error('no keyring'); this.map.delete(k); }
+  /** The application secrets held (not the keys' revision entry). */
+  secretKeys() { return [...this.map.keys()].filter((k) => k.startsWith('eqp.secret.')); }
 }
 class Memento {
   readonly map = new Map<string, unknown>();
@@ -48,7 +50,7 @@ describe('KeyStore', () => {
     await store.add({ environment: 'sandbox', name: 'A', applicationId: 'ID000010', applicationSecret: S1 });
     await assert.rejects(store.add({ environment: 'sandbox', name: 'a', applicationId: 'ID000011', applicationSecret: S1 }), (e: KeyStoreError) => e.kind === 'duplicate-name');
     await assert.rejects(store.add({ environment: 'sandbox', name: 'Z', applicationId: 'ID000001', applicationSecret: S1 }), (e: KeyStoreError) => e.kind === 'duplicate-id');
-    assert.equal(secrets.map.size, 4);
+    assert.equal(secrets.secretKeys().length, 4);
   });
 
   it('a failed secret store changes nothing; a failed metadata write takes the secret back out', async () => {
@@ -58,7 +60,7 @@ describe('KeyStore', () => {
     secrets.fail.store = false;
     memento.fail = true;
     await assert.rejects(store.add({ environment: 'sandbox', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 }), /Nothing was changed/);
-    assert.equal(secrets.map.size, 0, 'no orphaned secret');
+    assert.equal(secrets.secretKeys().length, 0, 'no orphaned secret');
   });
 
   it('replacePair stores the new secret before switching, and keeps the old pair on any failure', async () => {
@@ -72,11 +74,11 @@ describe('KeyStore', () => {
     await assert.rejects(store.replacePair(k.id, 'NEW0000001', S2), /old pair is kept/);
     memento.fail = false;
     assert.equal(await store.secret(k.id), S1);
-    assert.deepEqual([...secrets.map.keys()], [`eqp.secret.${k.id}.OLD0000001`]);
+    assert.deepEqual(secrets.secretKeys(), [`eqp.secret.${k.id}.OLD0000001`]);
     const r = await store.replacePair(k.id, 'NEW0000001', S2, { state: 'verified', mageId: 'MAG1' });
     assert.equal(r.id, k.id);
     assert.equal(await store.secret(k.id), S2);
-    assert.deepEqual([...secrets.map.keys()], [`eqp.secret.${k.id}.NEW0000001`]);
+    assert.deepEqual(secrets.secretKeys(), [`eqp.secret.${k.id}.NEW0000001`]);
   });
 
   it('remove: a refused secret delete keeps the key whole; a failed metadata write puts the secret back', async () => {
@@ -92,7 +94,7 @@ describe('KeyStore', () => {
     assert.equal(await store.secret(k.id), S1);
     await store.remove(k.id);
     assert.equal(store.list().length, 0);
-    assert.equal(secrets.map.size, 0);
+    assert.equal(secrets.secretKeys().length, 0);
   });
 
   it('a failed metadata write during remove is reported without the secret, even when the error quotes it', async () => {
@@ -115,6 +117,32 @@ describe('KeyStore', () => {
     assert.equal(store.get(k.id)?.state, 'verified', 'an answer about the current pair counts');
     await store.markRejected(k.id, 'NEW0000002', refused);
     assert.equal(store.get(k.id)?.state, 'rejected');
+  });
+
+  it('every metadata change writes a new revision to secret storage after the metadata (the one event other windows get)', async () => {
+    const order: string[] = [];
+    const realStore = secrets.store.bind(secrets);
+    const realUpdate = memento.update.bind(memento);
+    secrets.store = async (k: string, v: string) => { order.push(k.startsWith('eqp.secret.') ? 'secret' : k); await realStore(k, v); };
+    memento.update = async (k: string, v: unknown) => { order.push('metadata'); await realUpdate(k, v); };
+    const k = await store.add({ environment: 'sandbox', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 });
+    const first = secrets.map.get(REVISION_KEY);
+    await store.rename(k.id, 'Nightly');
+    assert.deepEqual(order, ['secret', 'metadata', REVISION_KEY, 'metadata', REVISION_KEY]);
+    assert.notEqual(secrets.map.get(REVISION_KEY), first, 'a new value each time');
+    assert.equal(store.isOwnRevision(secrets.map.get(REVISION_KEY)), true);
+    assert.equal(store.isOwnRevision(first), false);
+    assert.ok(!/AQ17NZ49WC|CI|Nightly/.test(secrets.map.get(REVISION_KEY) ?? ''), 'the revision holds nothing about the keys');
+  });
+
+  it('catching up: reloads again after a revision arrived early, and stops at the first reload that finds the change', async () => {
+    let calls = 0;
+    const catchUp = new KeysCatchUp(() => ++calls === 2, [5, 5, 5]);
+    catchUp.schedule();
+    catchUp.schedule(); // one schedule at a time
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(calls, 2);
+    catchUp.dispose();
   });
 
   it('serialises concurrent writes so none is lost', async () => {

@@ -72,8 +72,10 @@ export function scriptedKey(store: KeyStore, args: Record<string, unknown>): Key
 /** The key a command acts on: the tree node it was run on, the scripted argument, or a QuickPick. */
 export async function resolveKey(deps: KeyCommandDeps, arg: unknown, title: string, filter?: (k: KeyRecord) => boolean): Promise<KeyRecord | undefined> {
   if (arg === VIEW_SELECTION_ARG) {
-    // A keybinding of the view: act on the selected key; on an environment row (or none) do nothing.
+    // A keybinding of the view (F2, Delete): act on the focused key. On an environment row there is nothing to
+    // act on; selecting it expanded or collapsed it, which F2 and Delete must not do: toggle it back.
     const node = await selectedNode(deps);
+    if (node instanceof EnvironmentNode) await Promise.resolve(vscode.commands.executeCommand('list.toggleExpand')).catch(() => undefined);
     return node instanceof KeyNode ? (deps.store.get(node.key.id) ?? undefined) : undefined;
   }
   if (arg instanceof KeyNode) return deps.store.get(arg.key.id) ?? undefined;

@@ -4,7 +4,7 @@ import { isEnvironmentId } from '../../eqp/environments';
 import { UserError } from '../../util/errors';
 import { KeyRecord } from '../keyStore';
 import { VIEW_SELECTION_ARG } from '../../constants';
-import { EnvironmentNode, type KeysTreeProvider } from '../tree';
+import { KeyNode, type KeysTreeProvider } from '../tree';
 import { KeyCommandDeps, isScripted, label, pickEnvironmentWithCounts, resolveKey, selectedNode } from './shared';
 
 /**
@@ -17,11 +17,12 @@ export class UseKeyCommand {
 
   async run(arg?: unknown): Promise<KeyRecord | undefined> {
     if (arg === VIEW_SELECTION_ARG) {
+      // Enter: selecting the focused row already expanded or collapsed an environment row.
       const node = await selectedNode(this.deps);
-      if (node instanceof EnvironmentNode) {
-        await vscode.commands.executeCommand('list.toggleExpand');
-        return undefined;
-      }
+      if (!(node instanceof KeyNode)) return undefined;
+      const updated = await this.deps.store.setActive(node.key.id);
+      void vscode.window.setStatusBarMessage(`EQP: "${updated.name}" is now the active ${label(updated.environment)} key`, 4000);
+      return updated;
     }
     const key = await resolveKey(this.deps, arg, 'Switch Active Key');
     if (!key) return undefined;
