@@ -71,7 +71,7 @@ export class ScriptedUi {
   /** Every input box shown, with the step counter of the guided flows' boxes (createInputBox). */
   readonly inputs: (vscode.InputBoxOptions & { step?: number; totalSteps?: number })[] = [];
   readonly invalid: { value: string; message: string }[] = [];
-  readonly picks: { title?: string; items: string[]; step?: number; totalSteps?: number }[] = [];
+  readonly picks: { title?: string; items: string[]; descriptions?: (string | undefined)[]; details?: (string | undefined)[]; step?: number; totalSteps?: number }[] = [];
   readonly messages: ShownMessage[] = [];
   readonly opened: string[] = [];
   private inputAnswers: Answer<string | undefined>[] = [];
@@ -96,7 +96,7 @@ export class ScriptedUi {
     });
     this.replace(w, 'showQuickPick', async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>, opts: vscode.QuickPickOptions = {}) => {
       const list = await items;
-      this.picks.push({ title: opts.title, items: list.map((i) => i.label) });
+      this.picks.push({ title: opts.title, items: list.map((i) => i.label), descriptions: list.map((i) => i.description), details: list.map((i) => i.detail) });
       const answer = this.pickAnswers.shift();
       return answer ? answer(list) : undefined;
     });
@@ -172,7 +172,7 @@ export class ScriptedUi {
       hide: () => hidden.fire(),
       dispose: () => undefined,
       show: () => {
-        this.picks.push({ title: qp.title, items: qp.items.map((i) => i.label), step: qp.step, totalSteps: qp.totalSteps });
+        this.picks.push({ title: qp.title, items: qp.items.map((i) => i.label), descriptions: qp.items.map((i) => i.description), details: qp.items.map((i) => i.detail), step: qp.step, totalSteps: qp.totalSteps });
         void (async () => {
           await new Promise((r) => setTimeout(r, 0));
           const answer = this.pickAnswers.shift();

@@ -26,8 +26,10 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
     ui?.restore();
     ui = undefined;
     api.faults.reset();
+    await setting('environment', undefined);
   });
 
+  const setting = (key: string, value: unknown): Thenable<void> => vscode.workspace.getConfiguration('eqp').update(key, value, vscode.ConfigurationTarget.Global);
   /** A key as the sandbox's portal would show it, created in the portal first. */
   const portalKey = (env: 'production' | 'sandbox', name: string) => sandbox.createKey(env, name);
   const secretsOf = async (k: KeyRecord) => api.secrets.get(`eqp.secret.${k.id}.${k.applicationId}`);
@@ -131,15 +133,34 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
         const pk = portalKey('sandbox', n);
         await run('eqp.keys.create', { environment: 'sandbox', name: n, applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
       }
+      await setting('environment', 'sandbox');
       ui = new ScriptedUi().pick('Sandbox');
       const key = await run('eqp.keys.create');
       assert.equal(key, undefined);
+      // The picker: the full environment is marked, listed last and so never preselected, even when active.
+      assert.deepEqual(ui.picks[0]?.items, ['Production', 'Sandbox']);
+      assert.deepEqual(ui.picks[0]?.descriptions, ['0/3 keys', '3/3 · full · active']);
+      assert.match(ui.picks[0]?.details?.[1] ?? '', /partners only/);
       const err = ui.messages.find((m) => m.level === 'error');
       assert.match(err?.message ?? '', /Sandbox already has 3 API access keys/);
       assert.deepEqual(err?.items, ['Regenerate a Key…', 'Delete a Key…']);
       assert.equal(ui.inputs.length, 0, 'no name was asked for');
       await assert.rejects(run('eqp.keys.create', { environment: 'sandbox', name: 'D', applicationId: 'ZZZZ000001', applicationSecret: 'f'.repeat(40) }), /already has 3/);
       assert.equal(api.store.count('sandbox'), 3);
+    });
+
+    it('Switch Active Key from the palette: the active environment\'s keys first, the active key marked', async () => {
+      for (const [env, n] of [['production', 'P'], ['sandbox', 'S1'], ['sandbox', 'S2']] as const) {
+        const pk = portalKey(env, n);
+        await run('eqp.keys.create', { environment: env, name: n, applicationId: pk.applicationId, applicationSecret: pk.applicationSecret, verify: false });
+      }
+      await setting('environment', 'sandbox');
+      ui = new ScriptedUi().pick('S2');
+      const picked = await run<KeyRecord>('eqp.keys.use');
+      assert.deepEqual(ui.picks[0]?.items, ['$(star-full) S1', '$(blank) S2', '$(star-full) P']);
+      assert.match(ui.picks[0]?.descriptions?.[0] ?? '', /active key/);
+      assert.equal(picked?.name, 'S2');
+      assert.equal(api.store.activeKeyId('sandbox'), picked?.id);
     });
 
     it('refuses a duplicate name in the same environment and an application ID already stored', async () => {

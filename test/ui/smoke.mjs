@@ -21,7 +21,7 @@ export async function runUiChecks({ browser, cs, root, shots, check }) {
       await activity.click();
       const pane = page.locator('.pane:has(.pane-header:has-text("API Keys"))').first();
       await pane.waitFor({ timeout: 30_000 });
-      await pane.locator('.welcome-view-content:has-text("No EQP API access keys yet")').waitFor({ timeout: 30_000 });
+      await pane.locator('.welcome-view-content:has-text("No EQP API access keys yet. The active environment is Production.")').waitFor({ timeout: 30_000 });
       await pane.locator('.welcome-view-content a:has-text("Open Developer Portal"), .welcome-view-content .monaco-button:has-text("Open Developer Portal")').first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: path.join(shots, 'empty-state.png') });
     }, page);

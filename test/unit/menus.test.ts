@@ -80,6 +80,12 @@ describe('API Keys view menus (package.json, evaluated per row kind)', () => {
     }
   });
 
+  it('EQP: Session Token Actions… is in the Command Palette (the README lists it there)', () => {
+    const hidden = (pkg.contributes.menus.commandPalette ?? []).filter((e) => e.when !== undefined && evaluateWhen(e.when, { 'eqp.hasKeys': true }) === false).map((e) => e.command);
+    assert.ok(!hidden.includes('eqp.token.menu'), `hidden from the palette: ${hidden.join(', ')}`);
+    assert.ok(hidden.includes('eqp.token.get'), 'eqp.token.get (it returns the token) stays hidden');
+  });
+
   it('nothing of the key menus shows on environment rows, and nothing of the environment menus on key rows', () => {
     for (const r of TABLE) {
       const m = menuFor(r.viewItem);
