@@ -14,6 +14,16 @@ import { Emitter } from '../util/emitter';
 import { checkName } from './credentials';
 
 export const MAX_KEYS_PER_ENVIRONMENT = 3;
+
+/** The one wording of the Developer Portal's key limit, wherever it is enforced. */
+export function keyLimitMessage(env: EnvironmentId): string {
+  return `${environmentInfo(env).label} already has ${MAX_KEYS_PER_ENVIRONMENT} API access keys, the Developer Portal's limit. Regenerate or delete one instead.`;
+}
+
+/** The one wording of "that application ID is stored already". */
+export function duplicateIdMessage(applicationId: string, clash: { name: string; environment: EnvironmentId }): string {
+  return `Application ID ${applicationId} is already stored as "${clash.name}" (${environmentInfo(clash.environment).label}).`;
+}
 const METADATA_KEY = 'eqp.keys.v1';
 /**
  * Not a secret: a revision number written to SecretStorage after every metadata change, only because
@@ -216,16 +226,15 @@ export class KeyStore {
     return this.mutate(async () => {
       const md = this.read();
       const env = input.environment;
-      const label = environmentInfo(env).label;
       const inEnv = md.keys.filter((k) => k.environment === env);
       if (inEnv.length >= MAX_KEYS_PER_ENVIRONMENT) {
-        throw new KeyStoreError('limit', `${label} already has ${MAX_KEYS_PER_ENVIRONMENT} API access keys, the Developer Portal's limit. Regenerate or delete one instead.`);
+        throw new KeyStoreError('limit', keyLimitMessage(env));
       }
       const name = checkName(input.name, inEnv.map((k) => k.name));
       if (!name.ok) throw new KeyStoreError('duplicate-name', name.message);
       const clash = md.keys.find((k) => k.applicationId === input.applicationId);
       if (clash) {
-        throw new KeyStoreError('duplicate-id', `Application ID ${input.applicationId} is already stored as "${clash.name}" (${environmentInfo(clash.environment).label}).`);
+        throw new KeyStoreError('duplicate-id', duplicateIdMessage(input.applicationId, clash));
       }
       const now = this.now();
       const v = input.verification ?? { state: 'unverified' };
@@ -270,7 +279,7 @@ export class KeyStore {
         throw new KeyStoreError('invalid', `That is the current application ID of "${key.name}". Regenerating in the Developer Portal gives the key a new ID and secret: paste those.`);
       }
       const clash = md.keys.find((k) => k.applicationId === applicationId);
-      if (clash) throw new KeyStoreError('duplicate-id', `Application ID ${applicationId} is already stored as "${clash.name}" (${environmentInfo(clash.environment).label}).`);
+      if (clash) throw new KeyStoreError('duplicate-id', duplicateIdMessage(applicationId, clash));
       const oldSecretKey = secretKey(key.id, key.applicationId);
       try {
         await this.secrets.store(secretKey(key.id, applicationId), applicationSecret);

@@ -7,7 +7,7 @@ import type { KeyStore } from '../keys/keyStore';
 import { withAbortSignal } from '../util/cancellation';
 import type { Logger } from '../util/logger';
 import { UserError, describeError } from '../util/errors';
-import type { CachedToken, TokenService } from './tokenService';
+import { type CachedToken, type TokenService, isRetryable } from './tokenService';
 
 /** The environment has no API access key, so no token can be had. */
 export class NoKeyError extends UserError {
@@ -108,8 +108,7 @@ export class TokenFetcher implements vscode.Disposable {
       if (choice && key) await vscode.commands.executeCommand(COMMANDS.keysRegenerate, { environment: env, name: key.name });
       return;
     }
-    const retryable = e instanceof EqpError && (e.kind === 'network' || e.kind === 'timeout' || (e.kind === 'http' && (e.status === 429 || (e.status ?? 0) >= 500)));
-    const actions = retryable ? ['Retry', 'Show Log'] : ['Show Log'];
+    const actions = isRetryable(e) ? ['Retry', 'Show Log'] : ['Show Log'];
     const choice = await vscode.window.showErrorMessage(`Could not get a ${label} session token: ${describeError(e)}`, ...actions);
     if (choice === 'Retry') await retry();
     if (choice === 'Show Log') await vscode.commands.executeCommand(COMMANDS.showLog);

@@ -9,7 +9,7 @@ import { describeError } from '../util/errors';
 import { formatTime } from '../util/time';
 import type { Clock } from './clock';
 import type { TokenSettings } from './tokenSettings';
-import type { CachedToken, TokenService } from './tokenService';
+import { type CachedToken, type TokenService, refreshDueAt } from './tokenService';
 
 export const TERMINAL_VARIABLES = ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_URL'] as const;
 
@@ -103,8 +103,7 @@ export class TerminalTokenExport extends Disposable {
       this.clear();
     }
     // Fetch ahead when there is no live token or it is inside the refresh margin (capped at half its life).
-    const margin = live ? Math.min(this.tokenSettings.refreshMargin * 1000, (live.expiresAt - live.obtainedAt) / 2) : 0;
-    const refreshAt = live ? live.expiresAt - margin : now;
+    const refreshAt = live ? refreshDueAt(live, this.tokenSettings.refreshMargin) : now;
     const attempt = `${key.id}:${key.applicationId}:${live?.obtainedAt ?? 'none'}`;
     if (refreshAt <= now && this.failedFor !== attempt && !this.fetching) this.fetchInBackground(env, key.name, attempt);
     // Wake up to refresh ahead of the expiry, or to clear an expired token.

@@ -366,9 +366,7 @@ export class TokenService {
    * server that grants less than the margin does not make every call mint a new token.
    */
   private isFresh(token: CachedToken): boolean {
-    const marginMs = Math.max(0, this.options.refreshMargin() * 1000);
-    const cap = (token.expiresAt - token.obtainedAt) / 2;
-    return token.expiresAt - this.now() > Math.min(marginMs, cap);
+    return refreshDueAt(token, this.options.refreshMargin()) > this.now();
   }
 
   // ---- minting and retries --------------------------------------------------------------------------------
@@ -466,10 +464,7 @@ export class TokenService {
       }
       return undefined;
     }
-    const status = error.status ?? 0;
-    const retryable =
-      error.kind === 'network' || error.kind === 'timeout' || (error.kind === 'http' && (status === 429 || status >= 500));
-    if (!retryable) {
+    if (!isRetryable(error)) {
       return undefined;
     }
     const retryAfter = error.retryAfterSeconds;
@@ -604,6 +599,23 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
       },
     );
   });
+}
+
+/**
+ * The refresh-margin rule, in one place: when a token is due to be replaced (ms since epoch), `marginSeconds`
+ * before it expires, the margin capped at half the lifetime the server granted (a server that grants less than
+ * the margin must not make every call mint).
+ */
+export function refreshDueAt(token: { expiresAt: number; obtainedAt: number }, marginSeconds: number): number {
+  const marginMs = Math.max(0, marginSeconds * 1000);
+  return token.expiresAt - Math.min(marginMs, (token.expiresAt - token.obtainedAt) / 2);
+}
+
+/** The retry rule, in one place: a network failure, a timeout, a 429 or a 5xx is worth another attempt. */
+export function isRetryable(e: unknown): e is EqpError {
+  if (!(e instanceof EqpError)) return false;
+  const status = e.status ?? 0;
+  return e.kind === 'network' || e.kind === 'timeout' || (e.kind === 'http' && (status === 429 || status >= 500));
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -9,6 +9,8 @@ import {
   type SecretCache,
   type TokenKeySource,
   TokenService,
+  isRetryable,
+  refreshDueAt,
   type TokenServiceOptions,
   type TokenServiceWarning,
 } from '../../src/tokens/tokenService';
@@ -633,5 +635,20 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       cache.failGet = false;
       assert.deepEqual(await tokens.cachedFor(KEY_ID), token);
     });
+  });
+});
+
+describe('the token rules, in one place', () => {
+  it('refreshDueAt: the margin before expiry, capped at half the granted lifetime', () => {
+    assert.equal(refreshDueAt({ obtainedAt: 0, expiresAt: 7_200_000 }, 120), 7_080_000);
+    assert.equal(refreshDueAt({ obtainedAt: 0, expiresAt: 60_000 }, 120), 30_000, 'a 60 s token is replaced after 30 s, not at once');
+    assert.equal(refreshDueAt({ obtainedAt: 0, expiresAt: 7_200_000 }, -5), 7_200_000, 'a negative margin counts as none');
+  });
+
+  it('isRetryable: network, timeout, 429 and 5xx; not 4xx, malformed, config or cancelled', () => {
+    const yes = [new EqpError('network', 'x'), new EqpError('timeout', 'x'), new EqpError('http', 'x', { status: 429 }), new EqpError('http', 'x', { status: 503 })];
+    const no = [new EqpError('http', 'x', { status: 401 }), new EqpError('http', 'x', { status: 404 }), new EqpError('malformed', 'x'), new EqpError('config', 'x'), new EqpError('cancelled', 'x'), new Error('x'), undefined];
+    for (const e of yes) assert.equal(isRetryable(e), true, String(e?.message));
+    for (const e of no) assert.equal(isRetryable(e), false, String(e));
   });
 });

@@ -3,7 +3,7 @@ import type { EnvironmentId } from '../../eqp/environments';
 import { UserError } from '../../util/errors';
 import { Step, inputStep, pickStep } from '../../util/prompts';
 import { checkName } from '../credentials';
-import { KeyRecord, MAX_KEYS_PER_ENVIRONMENT } from '../keyStore';
+import { KeyRecord, MAX_KEYS_PER_ENVIRONMENT, duplicateIdMessage, keyLimitMessage } from '../keyStore';
 import { EnvironmentNode } from '../tree';
 import {
   KeyCommandDeps, Verified, isScripted, label, pickEnvironmentWithCounts, promptPair, scriptedEnvironment, scriptedPair,
@@ -22,18 +22,14 @@ export class CreateKeyCommand {
     return isScripted(arg) ? this.scripted(arg) : this.interactive(arg instanceof EnvironmentNode ? arg.environment : undefined);
   }
 
-  private limitMessage(env: EnvironmentId): string {
-    return `${label(env)} already has ${MAX_KEYS_PER_ENVIRONMENT} API access keys, the Developer Portal's limit. Regenerate or delete one instead.`;
-  }
-
   private async scripted(args: Record<string, unknown>): Promise<KeyRecord> {
     const env = scriptedEnvironment(args)!;
-    if (this.deps.store.count(env) >= MAX_KEYS_PER_ENVIRONMENT) throw new UserError(this.limitMessage(env));
+    if (this.deps.store.count(env) >= MAX_KEYS_PER_ENVIRONMENT) throw new UserError(keyLimitMessage(env));
     const name = checkName(scriptedString(args, 'name'), this.deps.store.list(env).map((k) => k.name));
     if (!name.ok) throw new UserError(name.message);
     const pair = scriptedPair(args);
     const clash = this.deps.store.list().find((k) => k.applicationId === pair.applicationId);
-    if (clash) throw new UserError(`Application ID ${pair.applicationId} is already stored as "${clash.name}" (${label(clash.environment)}).`);
+    if (clash) throw new UserError(duplicateIdMessage(pair.applicationId, clash));
     const verified = await verifyScripted(this.deps, env, pair, args);
     return this.save(env, name.value, verified);
   }
@@ -47,7 +43,7 @@ export class CreateKeyCommand {
     if (!env) return undefined;
     const title = `Create ${label(env)} API Access Key`;
     if (store.count(env) >= MAX_KEYS_PER_ENVIRONMENT) {
-      const choice = await vscode.window.showErrorMessage(this.limitMessage(env), 'Regenerate a Key…', 'Delete a Key…');
+      const choice = await vscode.window.showErrorMessage(keyLimitMessage(env), 'Regenerate a Key…', 'Delete a Key…');
       if (choice === 'Regenerate a Key…') await vscode.commands.executeCommand('eqp.keys.regenerate');
       if (choice === 'Delete a Key…') await vscode.commands.executeCommand('eqp.keys.delete');
       return undefined;

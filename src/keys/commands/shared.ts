@@ -8,7 +8,7 @@ import { VIEW_SELECTION_ARG } from '../../constants';
 import { UserError, describeError } from '../../util/errors';
 import { Step, inputStep, pickStep } from '../../util/prompts';
 import { checkApplicationId, checkSecret, Pair, parseIdOrPair } from '../credentials';
-import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT, Verification } from '../keyStore';
+import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT, Verification, duplicateIdMessage } from '../keyStore';
 import { EnvironmentNode, KeyNode, isTreeNode } from '../tree';
 import type { KeyVerifier } from '../verifier';
 
@@ -167,7 +167,7 @@ export async function promptPair(
       const r = parseIdOrPair(v);
       if (!r.ok) return r.message;
       const other = storedElsewhere(r.value.applicationId);
-      if (other) return `Application ID ${r.value.applicationId} is already stored as "${other.name}" (${label(other.environment)}).`;
+      if (other) return duplicateIdMessage(r.value.applicationId, other);
       return undefined;
     },
   }, steps?.id);
@@ -175,7 +175,7 @@ export async function promptPair(
   const parsed = parseIdOrPair(idInput);
   if (!parsed.ok) throw new UserError(parsed.message);
   const other = storedElsewhere(parsed.value.applicationId);
-  if (other) throw new UserError(`Application ID ${parsed.value.applicationId} is already stored as "${other.name}" (${label(other.environment)}).`);
+  if (other) throw new UserError(duplicateIdMessage(parsed.value.applicationId, other));
   if (parsed.value.applicationSecret) return { applicationId: parsed.value.applicationId, applicationSecret: parsed.value.applicationSecret };
   const secretInput = await ask({
     title: `${title}: application secret`,
