@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { Settings } from '../config';
 import { Disposable } from '../util/lifecycle';
+import { SerialRunner } from '../util/serialRunner';
 import { escapeMarkdown, timeLeft } from '../tokens/format';
 import { formatTime } from '../util/time';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from './keyStore';
@@ -111,7 +112,8 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly emitter = this.register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
   private roots: EnvironmentNode[] = [];
-  private pending: ReturnType<typeof setTimeout> | undefined;
+  /** The store, the settings, the token service and other windows ask at once: their asks merge into one render. */
+  private readonly refresher = new SerialRunner(async () => this.emitter.fire(undefined), () => undefined, () => this.isDisposed, 30);
 
   constructor(
     private readonly store: KeyStore,
@@ -122,7 +124,7 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.register(toDisposable(store.onDidChange(() => this.refresh())));
     this.register(settings.onDidChange(() => this.refresh()));
     if (tokens) this.register(toDisposable(tokens.onDidChange(() => this.refresh())));
-    this.register(new vscode.Disposable(() => clearTimeout(this.pending)));
+    this.register(new vscode.Disposable(() => this.refresher.cancel()));
   }
 
   /**
@@ -131,19 +133,12 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
    * the asks of a few milliseconds make one render.
    */
   refresh(): void {
-    if (this.isDisposed || this.pending) return;
-    this.pending = setTimeout(() => {
-      this.pending = undefined;
-      this.emitter.fire(undefined);
-    }, 30);
+    this.refresher.schedule();
   }
 
-  /** Fires a scheduled refresh now (before a reveal, which must find the new rows). */
-  flushRefresh(): void {
-    if (!this.pending) return;
-    clearTimeout(this.pending);
-    this.pending = undefined;
-    this.emitter.fire(undefined);
+  /** Renders now instead of a scheduled refresh (before a reveal, which must find the new rows). */
+  flushRefresh(): Promise<void> {
+    return this.refresher.flush();
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -173,7 +168,7 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   /** The node of a key, after any scheduled refresh has been fired (for reveal). */
   async nodeFor(keyId: string): Promise<KeyNode | undefined> {
-    this.flushRefresh();
+    await this.flushRefresh();
     for (const env of await this.getChildren()) {
       if (env instanceof EnvironmentNode && env.keys.some((k) => k.id === keyId)) {
         return (await this.getChildren(env)).find((n): n is KeyNode => n instanceof KeyNode && n.key.id === keyId);
