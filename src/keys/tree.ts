@@ -3,7 +3,7 @@ import { EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { Settings } from '../config';
 import { Disposable } from '../util/lifecycle';
 import { SerialRunner } from '../util/serialRunner';
-import { escapeMarkdown, timeLeft } from '../tokens/format';
+import { escapeMarkdown, nextChangeIn, timeLeft } from '../tokens/format';
 import { formatTime } from '../util/time';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from './keyStore';
 import { environmentRow, keyRow } from './rows';
@@ -112,6 +112,9 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly emitter = this.register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
   private roots: EnvironmentNode[] = [];
+  private countdown: ReturnType<typeof setTimeout> | undefined;
+  /** Per environment shown, when its soonest time left changes (ms since epoch). */
+  private readonly nextChange = new Map<string, number>();
   /** The store, the settings, the token service and other windows ask at once: their asks merge into one render. */
   private readonly refresher = new SerialRunner(async () => this.emitter.fire(undefined), () => undefined, () => this.isDisposed, 30);
 
@@ -124,7 +127,11 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
     this.register(toDisposable(store.onDidChange(() => this.refresh())));
     this.register(settings.onDidChange(() => this.refresh()));
     if (tokens) this.register(toDisposable(tokens.onDidChange(() => this.refresh())));
-    this.register(new vscode.Disposable(() => this.refresher.cancel()));
+    this.register(new vscode.Disposable(() => {
+      this.refresher.cancel();
+      if (this.countdown) clearTimeout(this.countdown);
+      this.countdown = undefined;
+    }));
   }
 
   /**
@@ -148,6 +155,10 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
       const snapshot = this.store.snapshot();
+      // Each render starts the countdown afresh: environments whose rows are not asked for (collapsed) hold none.
+      this.nextChange.clear();
+      if (this.countdown) clearTimeout(this.countdown);
+      this.countdown = undefined;
       if (snapshot.every((s) => s.keys.length === 0)) return (this.roots = []);
       const active = this.settings.activeEnvironment;
       this.roots = snapshot.map((s) => new EnvironmentNode(s.environment, s.keys, s.environment === active, s.activeKeyId));
@@ -155,11 +166,39 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     if (node instanceof EnvironmentNode) {
       const now = Date.now();
-      return Promise.all(
+      const children = await Promise.all(
         node.keys.map(async (k) => new KeyNode(k, node, k.id === node.activeKeyId, await this.tokens?.cachedFor(k.id).catch(() => undefined), now)),
       );
+      this.scheduleCountdown(node.environment, children, now);
+      return children;
     }
     return [];
+  }
+
+  /**
+   * The rows' "1h 59m" counts down: one timer for the soonest moment a shown time changes (a whole minute down,
+   * or an expiry), over the environments shown. No live token shown, no timer.
+   */
+  private scheduleCountdown(env: EnvironmentNode['environment'], rows: KeyNode[], now: number): void {
+    const changes = rows
+      .filter((r) => r.token && r.key.state !== 'rejected' && r.token.expiresAt > now)
+      .map((r) => nextChangeIn(r.token!.expiresAt - now))
+      .filter((ms): ms is number => ms !== undefined);
+    if (changes.length > 0) this.nextChange.set(env, now + Math.min(...changes));
+    else this.nextChange.delete(env);
+    if (this.countdown) clearTimeout(this.countdown);
+    this.countdown = undefined;
+    if (this.isDisposed || this.nextChange.size === 0) return;
+    const at = Math.min(...this.nextChange.values());
+    this.countdown = setTimeout(() => {
+      this.countdown = undefined;
+      this.refresh();
+    }, Math.max(0, at - Date.now()) + 50);
+  }
+
+  /** A timer is set for the rows' next change of time left (only while a live token is shown). */
+  get countingDown(): boolean {
+    return this.countdown !== undefined;
   }
 
   getParent(node: TreeNode): TreeNode | undefined {

@@ -712,6 +712,36 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
     });
   });
 
+  describe('the tree counts down', () => {
+    const rowOf = async (keyId: string): Promise<string> => {
+      const env = (await api.tree.getChildren()).find((n) => n.kind === 'environment' && n.environment === 'sandbox');
+      const row = env && (await api.tree.getChildren(env)).find((n) => n.kind === 'key' && n.key.id === keyId);
+      return row ? String(api.tree.getTreeItem(row).description) : '';
+    };
+
+    it('a row\'s time left changes on its own when the minute changes, and no timer runs once no token is shown', async () => {
+      await setting('token.lifetime', 61);
+      const { key } = await addKey('sandbox', 'CI');
+      await api.tree.flushRefresh();
+      await sleep(300); // let the events of adding the key settle
+      assert.equal(await rowOf(key.id), '★ verified · 1m');
+      assert.equal(api.tree.countingDown, true, 'a timer for the next change');
+      // From here no key, token or setting changes: only the countdown can ask the view to render again.
+      let renders = 0;
+      const sub = api.tree.onDidChangeTreeData(() => renders++);
+      try {
+        await eventually(() => assert.ok(renders >= 1, 'the tree asked for a new render by itself'), 4000);
+      } finally {
+        sub.dispose();
+      }
+      assert.equal(await rowOf(key.id), '★ verified · <1m');
+      await api.tokens.forget(key.id);
+      await api.tree.flushRefresh();
+      assert.equal(await rowOf(key.id), '★ verified');
+      assert.equal(api.tree.countingDown, false, 'no token shown, no timer');
+    });
+  });
+
   describe('terminal export', () => {
     const terminalValue = async (variable: string): Promise<string> => {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'eqp-term-')), 'out.txt');
