@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { COMMANDS, CommandId } from './constants';
-import { isScripted } from './keys/commands/shared';
+import { isScripted } from './keys/commands/scripted';
 import type { Logger } from './util/logger';
 import { describeError } from './util/errors';
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { EnvironmentId, environmentInfo, isEnvironmentId } from '../eqp/environments';
 import type { Settings } from '../config';
 import type { KeyStore } from './keyStore';
-import { pickEnvironmentWithCounts } from './commands/shared';
+import { pickEnvironmentWithCounts } from './commands/pickers';
 
 export interface OpenPortalArgs {
   environment?: EnvironmentId;

@@ -5,10 +5,11 @@ import { Step, inputStep, pickStep } from '../../util/prompts';
 import { checkName } from '../credentials';
 import { KeyRecord, MAX_KEYS_PER_ENVIRONMENT, duplicateIdMessage, keyLimitMessage } from '../keyStore';
 import { EnvironmentNode } from '../tree';
-import {
-  KeyCommandDeps, Verified, isScripted, label, pickEnvironmentWithCounts, promptPair, scriptedEnvironment, scriptedPair,
-  scriptedString, verifiedText, verifyInteractively, verifyScripted,
-} from './shared';
+import { KeyCommandDeps } from './deps';
+import { Verified, verifiedText, verifyInteractively, verifyScripted } from './verification';
+import { isScripted, scriptedEnvironment, scriptedPair, scriptedString } from './scripted';
+import { label, pickEnvironmentWithCounts } from './pickers';
+import { promptPair } from './pairPrompt';
 
 /**
  * `eqp.keys.create`: keys are made in the Developer Portal only, so this guides the user there, takes the pair

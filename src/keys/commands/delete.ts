@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { formatTime } from '../../util/time';
 import { KeyRecord } from '../keyStore';
-import { KeyCommandDeps, isScripted, label, resolveKey } from './shared';
+import { KeyCommandDeps } from './deps';
+import { isScripted } from './scripted';
+import { label, resolveKey } from './pickers';
 
 /**
  * `eqp.keys.delete`: removes the key's secret and details from VS Code after a modal confirmation (none when

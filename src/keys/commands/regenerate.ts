@@ -3,10 +3,11 @@ import { UserError } from '../../util/errors';
 import { pickStep } from '../../util/prompts';
 import { formatTime } from '../../util/time';
 import { KeyRecord } from '../keyStore';
-import {
-  KeyCommandDeps, Verified, isScripted, label, promptPair, resolveKey, scriptedEnvironment, scriptedPair, scriptedString, verifiedText,
-  verifyInteractively, verifyScripted,
-} from './shared';
+import { KeyCommandDeps } from './deps';
+import { Verified, verifiedText, verifyInteractively, verifyScripted } from './verification';
+import { isScripted, scriptedEnvironment, scriptedPair, scriptedString } from './scripted';
+import { label, resolveKey } from './pickers';
+import { promptPair } from './pairPrompt';
 
 /**
  * `eqp.keys.regenerate`: after "Regenerate" in the portal the key has a new application ID and secret. Takes

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { UserError } from '../../util/errors';
 import { checkName } from '../credentials';
 import { KeyRecord } from '../keyStore';
-import { KeyCommandDeps, isScripted, label, resolveKey, scriptedString } from './shared';
+import { KeyCommandDeps } from './deps';
+import { isScripted, scriptedString } from './scripted';
+import { label, resolveKey } from './pickers';
 
 /** `eqp.keys.rename`. Scripted: `{environment, name, newName}`. */
 export class RenameKeyCommand {

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { withAbortSignal } from '../../util/cancellation';
 import { UserError } from '../../util/errors';
 import { KeyRecord } from '../keyStore';
-import { KeyCommandDeps, isScripted, label, resolveKey, stateSummary } from './shared';
+import { KeyCommandDeps } from './deps';
+import { isScripted } from './scripted';
+import { label, resolveKey, stateSummary } from './pickers';
 
 /**
  * `eqp.keys.verify`: mints a token with the stored pair and records what came back (account, profile name,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
-import { scriptedKey } from '../../keys/commands/shared';
+import { scriptedKey } from '../../keys/commands/scripted';
 import type { KeyRecord } from '../../keys/keyStore';
 import { KeyNode } from '../../keys/tree';
 import { formatTime } from '../../util/time';

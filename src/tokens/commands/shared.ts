@@ -1,6 +1,6 @@
 import type { Settings } from '../../config';
 import { type EnvironmentId, isEnvironmentId } from '../../eqp/environments';
-import { isScripted } from '../../keys/commands/shared';
+import { isScripted } from '../../keys/commands/scripted';
 import type { KeyStore } from '../../keys/keyStore';
 import { EnvironmentNode, KeyNode } from '../../keys/tree';
 import { UserError } from '../../util/errors';

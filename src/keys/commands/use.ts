@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import { KeyRecord } from '../keyStore';
+import { VIEW_SELECTION_ARG } from '../../constants';
+import { KeyNode } from '../tree';
+import { KeyCommandDeps } from './deps';
+import { isScripted } from './scripted';
+import { label, resolveKey, selectedNode } from './pickers';
+
+/**
+ * `eqp.keys.use` (Switch Active Key…): makes a key the one its environment mints tokens with. Scripted:
+ * `{environment, name}`. Enter in the view runs it on the selected row; on an environment row Enter keeps its
+ * usual meaning (expand or collapse).
+ */
+export class UseKeyCommand {
+  constructor(private readonly deps: KeyCommandDeps) {}
+
+  async run(arg?: unknown): Promise<KeyRecord | undefined> {
+    if (arg === VIEW_SELECTION_ARG) {
+      // Enter: selecting the focused row already expanded or collapsed an environment row.
+      const node = await selectedNode(this.deps);
+      if (!(node instanceof KeyNode)) return undefined;
+      const updated = await this.deps.store.setActive(node.key.id);
+      void vscode.window.setStatusBarMessage(`EQP: "${updated.name}" is now the active ${label(updated.environment)} key`, 4000);
+      return updated;
+    }
+    const key = await resolveKey(this.deps, arg, 'Switch Active Key');
+    if (!key) return undefined;
+    const updated = await this.deps.store.setActive(key.id);
+    if (!isScripted(arg)) void vscode.window.setStatusBarMessage(`EQP: "${key.name}" is now the active ${label(key.environment)} key`, 4000);
+    return updated;
+  }
+}
