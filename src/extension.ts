@@ -26,7 +26,7 @@ import { InsertTokenCommand } from './tokens/commands/insert';
 import { TokenMenuCommand } from './tokens/commands/menu';
 import { RefreshTokenCommand } from './tokens/commands/refresh';
 import type { TokenCommandDeps } from './tokens/commands/shared';
-import { TokenFetcher } from './tokens/fetcher';
+import { TokenProgress } from './tokens/tokenProgress';
 import { TokenStatusBar } from './tokens/statusBar';
 import { TerminalTokenExport } from './tokens/terminalEnv';
 import { TokenSettings } from './tokens/tokenSettings';
@@ -119,16 +119,16 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const switchEnv = new SwitchEnvironmentCommand(deps);
   const openPortal = new OpenPortalCommand(settings, store);
 
-  const fetcher = new TokenFetcher(tokens, store, logger);
+  const progress = new TokenProgress(tokens, store, logger);
   const clipboard = new ClipboardGuard(() => tokenSettings.clearAfterSeconds);
-  const tokenDeps: TokenCommandDeps = { tokens, fetcher, store, settings, tokenSettings, clipboard, logger };
+  const tokenDeps: TokenCommandDeps = { tokens, progress, store, settings, tokenSettings, clipboard, logger };
   const insertToken = new InsertTokenCommand(tokenDeps);
   const copyToken = new CopyTokenCommand(tokenDeps);
   const getToken = new GetTokenCommand(tokenDeps);
   const refreshToken = new RefreshTokenCommand(tokenDeps);
   const forgetToken = new ForgetTokenCommand(tokenDeps);
   const tokenMenu = new TokenMenuCommand(tokenDeps);
-  const statusBar = new TokenStatusBar(tokens, fetcher, store, settings, tokenSettings, clock, logger);
+  const statusBar = new TokenStatusBar(tokens, progress, store, settings, tokenSettings, clock, logger);
   const terminalEnv = context.environmentVariableCollection;
   const terminal = new TerminalTokenExport(terminalEnv, tokens, store, settings, tokenSettings, clock, logger);
 
@@ -145,7 +145,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
       httpClient = new EqpClient(apiUrl, { knownSecrets, timeoutMs });
     }),
     tokenSettings,
-    fetcher,
+    progress,
     clipboard,
     statusBar,
     terminal,

@@ -6,7 +6,7 @@ import type { KeyStore } from '../keys/keyStore';
 import { Disposable } from '../util/lifecycle';
 import type { Logger } from '../util/logger';
 import type { Clock } from './clock';
-import type { TokenFetcher } from './fetcher';
+import type { TokenProgress } from './tokenProgress';
 import { StatusView, TOOLTIP_COMMANDS, nextChangeIn, statusView } from './format';
 import type { TokenSettings } from './tokenSettings';
 import type { TokenService } from './tokenService';
@@ -48,7 +48,7 @@ export class TokenStatusBar extends Disposable {
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly fetcher: TokenFetcher,
+    private readonly progress: TokenProgress,
     private readonly store: KeyStore,
     private readonly settings: Settings,
     private readonly tokenSettings: TokenSettings,
@@ -62,7 +62,7 @@ export class TokenStatusBar extends Disposable {
     this.register(store.onDidChange(() => this.scheduleUpdate()));
     this.register(settings.onDidChange(() => this.scheduleUpdate()));
     this.register(tokenSettings.onDidChange(() => this.scheduleUpdate()));
-    this.register(fetcher.onDidChangeBusy(() => this.scheduleUpdate()));
+    this.register(progress.onDidChangeBusy(() => this.scheduleUpdate()));
     this.register({ dispose: () => this.clearTimers() });
     this.scheduleUpdate();
   }
@@ -108,7 +108,7 @@ export class TokenStatusBar extends Disposable {
       environment: env,
       key: key && { name: key.name, applicationId: key.applicationId, state: key.state, stateDetail: key.stateDetail },
       token: token && token.environment === env ? { mageId: token.mageId, expiresAt: token.expiresAt, applicationId: token.applicationId } : undefined,
-      busy: this.fetcher.isBusy(env),
+      busy: this.progress.isBusy(env),
       now,
       clickAction: this.tokenSettings.clickAction,
     });

@@ -11,7 +11,7 @@ export class GetTokenCommand {
 
   async run(arg?: unknown): Promise<string> {
     const env = environmentOf(arg, this.deps.settings);
-    const token = await this.deps.fetcher.obtain(env);
+    const token = await this.deps.progress.obtain(env);
     return token.token;
   }
 }

@@ -6,14 +6,14 @@ import { EnvironmentNode, KeyNode } from '../../keys/tree';
 import { UserError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
 import type { ClipboardGuard } from '../clipboard';
-import type { TokenFetcher } from '../fetcher';
+import type { TokenProgress } from '../tokenProgress';
 import { formatToken } from '../format';
 import type { TokenSettings } from '../tokenSettings';
 import type { CachedToken, TokenService } from '../tokenService';
 
 export interface TokenCommandDeps {
   tokens: TokenService;
-  fetcher: TokenFetcher;
+  progress: TokenProgress;
   store: KeyStore;
   settings: Settings;
   tokenSettings: TokenSettings;
@@ -33,10 +33,10 @@ export async function obtainForCommand(
   opts: { forceNew?: boolean } = {},
 ): Promise<CachedToken | undefined> {
   try {
-    return await deps.fetcher.obtain(env, opts);
+    return await deps.progress.obtain(env, opts);
   } catch (e) {
     if (isScripted(arg)) throw e;
-    await deps.fetcher.showFailure(e, env, again);
+    await deps.progress.showFailure(e, env, again);
     return undefined;
   }
 }

@@ -18,12 +18,12 @@ export class NoKeyError extends UserError {
 }
 
 /**
- * How the token commands get a token: the cached one at once when it is fresh, otherwise one request behind a
- * cancellable progress notification (Cancel aborts the request through an AbortSignal). Commands that run at the
+ * What a person sees while a token command gets its token: nothing when the cached one is fresh, otherwise one
+ * request behind a cancellable progress notification (Cancel aborts the request through an AbortSignal). Commands that run at the
  * same time for the same environment share that one notification and request. Also turns a failure into the
  * message a person can act on.
  */
-export class TokenFetcher implements vscode.Disposable {
+export class TokenProgress implements vscode.Disposable {
   private readonly pending = new Map<string, Promise<CachedToken>>();
   private readonly busyEmitter = new vscode.EventEmitter<EnvironmentId>();
   /** Fires when a fetch for an environment starts or ends. */
