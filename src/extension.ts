@@ -65,9 +65,8 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const settings = new Settings();
   const tokenSettings = new TokenSettings();
   const apiUrl = (env: 'production' | 'sandbox'): string => settings.apiUrl(env);
-  const knownSecrets = (): Iterable<string> => logger.secrets();
   let timeoutMs = settings.requestTimeoutMs;
-  let httpClient = new EqpClient(apiUrl, { knownSecrets, timeoutMs });
+  let httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs });
   // One indirection, so a changed timeout setting takes effect; everything holds `client`, never `httpClient`.
   const client: Pick<EqpClient, 'getSessionToken' | 'getProfile'> = {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
@@ -86,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
       refreshMargin: () => tokenSettings.refreshMargin,
       now: () => clock.now(),
       onWarning: (w) => logger.warn(`token service (${w.operation}): ${w.message}`),
-      observeSecret: (value) => logger.addSecret(value),
+      redactions: logger.redactions,
     });
   const tokens = newTokenService();
 
@@ -142,7 +141,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     settings.onDidChange(() => {
       if (settings.requestTimeoutMs === timeoutMs) return;
       timeoutMs = settings.requestTimeoutMs;
-      httpClient = new EqpClient(apiUrl, { knownSecrets, timeoutMs });
+      httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs });
     }),
     tokenSettings,
     progress,

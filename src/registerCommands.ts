@@ -19,7 +19,7 @@ export function registerCommands(handlers: Record<CommandId, Handler>, logger: L
       try {
         return await handlers[id](...args);
       } catch (e) {
-        const text = describeError(e, logger.secrets());
+        const text = describeError(e, logger.redactions.values());
         logger.error(`${id}: ${text}`);
         // Only the redacted text goes back to the script, deliberately without `cause`.
         // eslint-disable-next-line preserve-caught-error

@@ -32,7 +32,7 @@ export interface EqpClientOptions {
    * Every other secret the caller knows (other keys' secrets, session tokens): a server that echoes one back in
    * an error message must not carry it into our messages, key state or logs.
    */
-  knownSecrets?: () => Iterable<string>;
+  redactions?: { values(): Iterable<string> };
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -73,7 +73,7 @@ export class EqpClient {
   private http: Promise<AxiosInstance> | undefined;
   private readonly timeoutMs: number;
   private readonly settingName: (env: EnvironmentId) => string;
-  private readonly knownSecrets: () => Iterable<string>;
+  private readonly redactions: { values(): Iterable<string> };
 
   constructor(
     private readonly apiUrl: (env: EnvironmentId) => string,
@@ -85,7 +85,7 @@ export class EqpClient {
     }
     this.timeoutMs = timeoutMs;
     this.settingName = options.settingName ?? ((env) => `EQP ${environmentInfo(env).label} API URL`);
-    this.knownSecrets = options.knownSecrets ?? (() => []);
+    this.redactions = options.redactions ?? { values: () => [] };
     this.httpConfig = {
       timeout: timeoutMs,
       // Never follow a redirect: it would re-send the credentials to wherever the Location points.
@@ -163,7 +163,7 @@ export class EqpClient {
       throw new EqpError('config', `The ${setting} setting could not be read.`);
     }
     const baseUrl = validateServiceUrl(raw, setting);
-    return { env, op, api: `EQP ${info.label} API`, baseUrl, host: new URL(baseUrl).host, setting, secrets: [...secrets, ...this.knownSecrets()] };
+    return { env, op, api: `EQP ${info.label} API`, baseUrl, host: new URL(baseUrl).host, setting, secrets: [...secrets, ...this.redactions.values()] };
   }
 
   private async send(

@@ -49,3 +49,24 @@ export function redact(text: string, secrets?: Iterable<string>): string {
   out = out.replace(CREDENTIAL_PARAM, `$1${REDACTED}`);
   return out;
 }
+
+/**
+ * The redaction list: every secret and token the extension has seen, by value. One list, one name: the log,
+ * errors shown or thrown and what a server says back are all scrubbed against it (`redact(text, list.values())`).
+ */
+export class RedactionList {
+  private readonly known = new Set<string>();
+
+  constructor(initial: Iterable<string> = []) {
+    for (const v of initial) this.add(v);
+  }
+
+  /** Adds a value that must never appear verbatim (an application secret, a session token). */
+  add(value: string | undefined): void {
+    if (value && value.length >= MIN_SECRET_LENGTH) this.known.add(value);
+  }
+
+  values(): Iterable<string> {
+    return this.known;
+  }
+}

@@ -80,7 +80,7 @@ export interface TokenServiceOptions {
    * Called with every secret value the service handles: each application secret it is given and each token it
    * mints, reads from the cache or adopts, so a logger can redact them. Must not throw (errors are ignored).
    */
-  observeSecret?(value: string): void;
+  redactions?: { add(value: string): void };
 }
 
 /** The key a verification minted a token with (a KeyRecord of the key store fits). */
@@ -479,7 +479,7 @@ export class TokenService {
 
   // ---- small helpers --------------------------------------------------------------------------------------
 
-  /** The key source's active key; its secret is handed to `observeSecret` before anything can log it. */
+  /** The key source's active key; its secret goes on the redaction list before anything can log it. */
   private async activeKey(env: EnvironmentId): Promise<ActiveKey | undefined> {
     const key = await this.keys.activeKey(env);
     if (key) {
@@ -490,7 +490,7 @@ export class TokenService {
 
   private observe(value: string): void {
     try {
-      this.options.observeSecret?.(value);
+      this.options.redactions?.add(value);
     } catch {
       // Redaction bookkeeping must not change an outcome.
     }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { redact } from '../eqp/redact';
+import { RedactionList, redact } from '../eqp/redact';
 
 /**
  * The extension's log (a LogOutputChannel, so the user picks the level). Every line passes through `redact`
@@ -7,14 +7,11 @@ import { redact } from '../eqp/redact';
  * reaches the log even if a caller slips one into a message.
  */
 export class Logger implements vscode.Disposable {
-  private readonly knownSecrets = new Set<string>();
-
-  constructor(private readonly channel: vscode.LogOutputChannel) {}
-
-  /** Adds a value that must never be logged verbatim (an application secret, a session token). */
-  addSecret(secret: string | undefined): void {
-    if (secret && secret.length >= 4) this.knownSecrets.add(secret);
-  }
+  constructor(
+    private readonly channel: vscode.LogOutputChannel,
+    /** The redaction list every line is scrubbed against (shared with the EQP client and the token service). */
+    readonly redactions: RedactionList = new RedactionList(),
+  ) {}
 
   info(message: string): void {
     this.channel.info(this.clean(message));
@@ -32,18 +29,13 @@ export class Logger implements vscode.Disposable {
     this.channel.show(true);
   }
 
-  /** The secrets registered so far (for scrubbing what a server says back). */
-  secrets(): Iterable<string> {
-    return this.knownSecrets;
-  }
-
   /** Any text with every registered secret replaced, for messages shown or thrown. */
   redact(text: string): string {
     return this.clean(text);
   }
 
   private clean(message: string): string {
-    return redact(message, this.knownSecrets);
+    return redact(message, this.redactions.values());
   }
 
   /**

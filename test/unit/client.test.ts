@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { EqpClient, EqpError, type EnvironmentId, type EqpErrorKind } from '../../src/eqp';
+import { EqpClient, EqpError, RedactionList, type EnvironmentId, type EqpErrorKind } from '../../src/eqp';
 import { EqpSandbox, type SandboxKey } from '../sandbox/server';
 import { loopbackTls, processTrustsLoopbackCert } from '../sandbox/tls';
 
@@ -290,7 +290,7 @@ describe('EqpClient (against the EQP sandbox server)', () => {
 
     it('a server message echoing any secret the caller knows (another key, a session token) is scrubbed', async () => {
       const otherToken = 'sess-9f8e7d6c5b4a39281706';
-      const knowing = new EqpClient((env) => sandbox.apiUrl(env), { knownSecrets: () => [otherToken] });
+      const knowing = new EqpClient((env) => sandbox.apiUrl(env), { redactions: new RedactionList([otherToken]) });
       sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 500, message: `failed for ${otherToken} and ${key.applicationSecret}` } });
       const err = await rejectsWith(knowing.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 3600), 'http', [otherToken, ...secretsOf(key)]);
       assert.match(err.serverMessage ?? '', /failed for ‹redacted› and ‹redacted›/);

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { redact } from '../../src/eqp';
+import { REDACTED, RedactionList, redact } from '../../src/eqp';
 
 describe('redact', () => {
   const secret = '0123456789abcdef0123456789abcdef01234567';
@@ -60,5 +60,16 @@ describe('redact', () => {
   it('leaves text without credentials untouched', () => {
     const text = 'The EQP API refused the application ID AQ17NZ49WC (HTTP 401: Invalid application ID or secret.)';
     assert.equal(redact(text, []), text);
+  });
+});
+
+describe('RedactionList', () => {
+  it('keeps every value of 4 characters or more, once, and redact() scrubs text against it', () => {
+    const list = new RedactionList(['abc', 'token-1234']);
+    list.add('token-1234');
+    list.add(undefined);
+    list.add('s3cr3t-value');
+    assert.deepEqual([...list.values()], ['token-1234', 's3cr3t-value']);
+    assert.equal(redact('t=token-1234 s=s3cr3t-value abc', list.values()), `t=${REDACTED} s=${REDACTED} abc`);
   });
 });

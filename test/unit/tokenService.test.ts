@@ -530,7 +530,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
     });
   });
 
-  describe('adopt, fresh, observeSecret', () => {
+  describe('adopt, fresh, the redaction list', () => {
     const adopted = { id: KEY_ID, environment: ENV, name: 'ci' } as const;
 
     it("adopts the token a verification minted: the first getToken makes no request of its own", async () => {
@@ -587,18 +587,18 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.equal(sandbox.tokenRequestCount(ENV), 1);
     });
 
-    it('observeSecret sees the application secret and every token minted, read or adopted', async () => {
+    it('the redaction list gets the application secret and every token minted, read or adopted', async () => {
       const seen = new Set<string>();
-      const tokens = service({ observeSecret: (v) => seen.add(v) });
+      const tokens = service({ redactions: { add: (v) => seen.add(v) } });
       const minted = await tokens.getToken(ENV);
       assert.ok(seen.has(key.applicationSecret));
       assert.ok(seen.has(minted.token));
       const reloadedSeen = new Set<string>();
-      await service({ observeSecret: (v) => reloadedSeen.add(v) }).peek(ENV);
+      await service({ redactions: { add: (v) => reloadedSeen.add(v) } }).peek(ENV);
       assert.ok(reloadedSeen.has(minted.token), 'a token read from the cache');
       await tokens.adopt({ ...adopted, applicationId: key.applicationId }, { mageId: 'MAG1', token: 'adopted-token-value', expiresIn: 9000 }, sandbox.clock.now());
       assert.ok(seen.has('adopted-token-value'));
-      const throwing = service({ observeSecret: () => { throw new Error('boom'); } });
+      const throwing = service({ redactions: { add: () => { throw new Error('boom'); } } });
       assert.ok((await throwing.getToken(ENV)).token, 'a throwing observer changes nothing');
     });
   });

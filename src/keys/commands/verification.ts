@@ -24,7 +24,7 @@ export interface Verified {
 export async function verifyInteractively(deps: KeyCommandDeps, env: EnvironmentId, name: string, first: Pair, title: string, ignoreKeyId?: string, steps?: PairSteps): Promise<Verified | undefined> {
   let pair = first;
   for (;;) {
-    deps.logger.addSecret(pair.applicationSecret);
+    deps.logger.redactions.add(pair.applicationSecret);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Verifying "${name}" with the ${label(env)} EQP API…`, cancellable: true },
       (_p, token) => withAbortSignal(token, (signal) => deps.verifier.verify(env, pair.applicationId, pair.applicationSecret, signal)),
@@ -61,7 +61,7 @@ export async function verifyInteractively(deps: KeyCommandDeps, env: Environment
 
 /** Scripted verification: no prompts. Auth failures always throw; other failures throw unless saveUnverified. */
 export async function verifyScripted(deps: KeyCommandDeps, env: EnvironmentId, pair: Pair, args: Record<string, unknown>): Promise<Verified> {
-  deps.logger.addSecret(pair.applicationSecret);
+  deps.logger.redactions.add(pair.applicationSecret);
   if (args.verify === false) return { pair, verification: { state: 'unverified' } };
   const outcome = await deps.verifier.verify(env, pair.applicationId, pair.applicationSecret);
   if (outcome.ok) return { pair, verification: outcome.verification, token: { token: outcome.token, requestedAt: outcome.requestedAt } };
