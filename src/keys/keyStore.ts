@@ -385,6 +385,13 @@ export class KeyStore {
 
   // ---- what the token service needs (TokenKeySource) ----
 
+  /** The active key of `env` without its secret (no SecretStorage read). */
+  activeKeyRef(env: EnvironmentId): { keyId: string; environment: EnvironmentId; name: string; applicationId: string } | undefined {
+    const id = this.activeKeyId(env);
+    const key = id ? this.get(id) : undefined;
+    return key ? { keyId: key.id, environment: env, name: key.name, applicationId: key.applicationId } : undefined;
+  }
+
   async activeKey(env: EnvironmentId): Promise<{ keyId: string; environment: EnvironmentId; name: string; applicationId: string; applicationSecret: string } | undefined> {
     const id = this.activeKeyId(env);
     const key = id ? this.get(id) : undefined;

@@ -16,9 +16,14 @@ export interface ActiveKey {
   applicationSecret: string;
 }
 
+/** An active key without its secret: enough to find and hand out its cached token. */
+export type KeyRef = Omit<ActiveKey, 'applicationSecret'>;
+
 /** Implemented by the key store (src/keys). */
 export interface TokenKeySource {
-  /** The environment's active key with its secret; undefined: no key in that environment. */
+  /** The environment's active key, without reading its secret; undefined: no key in that environment. */
+  activeKeyRef(env: EnvironmentId): KeyRef | undefined | Promise<KeyRef | undefined>;
+  /** The environment's active key with its secret (read only to mint); undefined: no key in that environment. */
   activeKey(env: EnvironmentId): Promise<ActiveKey | undefined>;
   /** The token endpoint answered 401/403 for this key. */
   markRejected(keyId: string, applicationId: string, error: EqpError): Promise<void>;
@@ -179,7 +184,8 @@ export class TokenService {
     const { signal, forceNew = false } = opts;
     if (this.disposed) throw cancelledError();
     throwIfAborted(signal);
-    const key = await this.activeKey(env);
+    // The key without its secret: a fresh cached token is handed out without reading the application secret.
+    const key = await this.keys.activeKeyRef(env);
     throwIfAborted(signal);
     if (!key) {
       const label = environmentInfo(env).label;
@@ -213,7 +219,7 @@ export class TokenService {
 
   /** The active key's cached token if it has not expired; never touches the network. */
   async peek(env: EnvironmentId): Promise<CachedToken | undefined> {
-    const key = await this.activeKey(env);
+    const key = await this.keys.activeKeyRef(env);
     if (!key) {
       return undefined;
     }
@@ -227,7 +233,7 @@ export class TokenService {
    * whether to show progress before asking.
    */
   async fresh(env: EnvironmentId): Promise<CachedToken | undefined> {
-    const key = await this.activeKey(env);
+    const key = await this.keys.activeKeyRef(env);
     if (!key) {
       return undefined;
     }
@@ -318,7 +324,7 @@ export class TokenService {
 
   // ---- single flight --------------------------------------------------------------------------------------
 
-  private startFlight(key: ActiveKey, forceNew: boolean): Flight {
+  private startFlight(key: KeyRef, forceNew: boolean): Flight {
     const flight = new Flight(key.keyId, forceNew, async (self) => {
       try {
         return await this.resolve(key, self);
@@ -350,7 +356,7 @@ export class TokenService {
   }
 
   /** The flight's work: the cached token when fresh enough, else a new one. */
-  private async resolve(key: ActiveKey, flight: Flight): Promise<CachedToken> {
+  private async resolve(key: KeyRef, flight: Flight): Promise<CachedToken> {
     if (!flight.forceNew) {
       const cached = await this.cachedFor(key.keyId);
       if (cached && cached.environment === key.environment && this.isFresh(cached)) {
@@ -358,7 +364,12 @@ export class TokenService {
       }
       flight.minting = true;
     }
-    return this.mint(key, flight.controller.signal);
+    // Only minting reads the application secret.
+    const withSecret = await this.activeKey(key.environment);
+    if (!withSecret) {
+      throw new EqpError('config', `There is no API access key for ${environmentInfo(key.environment).label}.`);
+    }
+    return this.mint(withSecret, flight.controller.signal);
   }
 
   /**

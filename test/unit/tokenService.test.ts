@@ -60,7 +60,18 @@ class FakeKeys implements TokenKeySource {
     return active;
   }
 
+  /** How often the application secret was read (activeKey); only minting should. */
+  secretReads = 0;
+
+  activeKeyRef(env: EnvironmentId): Omit<ActiveKey, 'applicationSecret'> | undefined {
+    const key = this.active.get(env);
+    if (!key) return undefined;
+    const { applicationSecret: _secret, ...ref } = key;
+    return ref;
+  }
+
   async activeKey(env: EnvironmentId): Promise<ActiveKey | undefined> {
+    this.secretReads++;
     const key = this.active.get(env);
     return key ? { ...key } : undefined;
   }
@@ -167,6 +178,18 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       // It is a real token: the sandbox accepts it.
       const profile = await client.getProfile(ENV, first.token, first.mageId);
       assert.equal(profile.mageId, sandbox.account(ENV).mageId);
+    });
+
+    it('only minting reads the application secret: a cached token, peek and fresh read none', async () => {
+      const tokens = service();
+      await tokens.getToken(ENV);
+      assert.equal(keys.secretReads, 1, 'the mint read it once');
+      await tokens.getToken(ENV);
+      await tokens.peek(ENV);
+      await tokens.fresh(ENV);
+      assert.equal(keys.secretReads, 1, 'handing out the cached token read no secret');
+      await tokens.getToken(ENV, { forceNew: true });
+      assert.equal(keys.secretReads, 2);
     });
 
     it('50 concurrent callers share one request', async () => {
