@@ -162,7 +162,9 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
         void Promise.resolve(secrets.get(REVISION_KEY)).then((v) => { if (!store.isOwnRevision(v)) catchUp.schedule(); }, () => undefined);
       }
       // A token stored or forgotten by another window (or this one: the updates are idempotent and merged).
-      if (e.key.startsWith('eqp.token.')) {
+      const tokenKeyId = TokenService.keyIdOf(e.key);
+      if (tokenKeyId !== undefined) {
+        tokens.invalidate(tokenKeyId);
         statusBar.scheduleUpdate();
         terminal.scheduleUpdate();
         tree.refresh();

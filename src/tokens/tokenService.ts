@@ -141,6 +141,12 @@ export class TokenService {
   private readonly generations = new Map<string, number>();
   private readonly listeners = new Set<(env: EnvironmentId) => void>();
   private disposed = false;
+  /**
+   * The in-memory picture of the cached tokens: per key id its token, or null for "none". Filled lazily from
+   * SecretStorage (one read per key), kept in step by this service's own writes and, for other windows, by
+   * `invalidate` (secrets.onDidChange). A render of the status bar or the tree reads memory, not the keychain.
+   */
+  private readonly memory = new Map<string, CachedToken | null>();
 
   constructor(
     private readonly client: Pick<EqpClient, 'getSessionToken'>,
@@ -279,12 +285,18 @@ export class TokenService {
       this.report('cache-store', key.id, `Could not save the session token of key "${key.name}" in secret storage, so it will not be reused`, e, [token.token]);
       return;
     }
+    this.memory.set(key.id, token);
     this.index.set(key.id, key.environment);
     this.fire(key.environment);
   }
 
-  /** A key's cached token, if any, expired or not. An entry that cannot be read counts as none. */
+  /**
+   * A key's cached token, if any, expired or not: from memory once known, else read from SecretStorage once. An
+   * entry that cannot be read counts as none (and is read again next time).
+   */
   async cachedFor(keyId: string): Promise<CachedToken | undefined> {
+    const known = this.memory.get(keyId);
+    if (known !== undefined) return known ?? undefined;
     let raw: string | undefined;
     try {
       raw = await this.cache.get(cacheKey(keyId));
@@ -297,7 +309,21 @@ export class TokenService {
       this.observe(cached.token);
       this.index.set(keyId, cached.environment);
     }
+    this.memory.set(keyId, cached ?? null);
     return cached;
+  }
+
+  /**
+   * SecretStorage changed under this service (another window stored or forgot a token; `secrets.onDidChange`
+   * key `eqp.token.<keyId>`): the next read goes to SecretStorage again.
+   */
+  invalidate(keyId: string): void {
+    this.memory.delete(keyId);
+  }
+
+  /** The key id of a SecretStorage key of a cached token (`eqp.token.<keyId>`), else undefined. */
+  static keyIdOf(secretKey: string): string | undefined {
+    return secretKey.startsWith(CACHE_PREFIX) ? secretKey.slice(CACHE_PREFIX.length) : undefined;
   }
 
   /**
@@ -316,6 +342,7 @@ export class TokenService {
         this.report('cache-delete', id, `Could not delete the cached session token of key ${id}`, e);
         continue;
       }
+      this.memory.set(id, null);
       if (env) {
         this.fire(env);
       }
@@ -432,6 +459,7 @@ export class TokenService {
     if ((this.generations.get(key.keyId) ?? 0) === generation) {
       try {
         await this.cache.store(cacheKey(key.keyId), JSON.stringify(token));
+        this.memory.set(key.keyId, token);
         this.index.set(key.keyId, key.environment);
         this.fire(key.environment);
       } catch (e) {

@@ -21,8 +21,11 @@ class MemoryCache implements SecretCache {
   readonly map = new Map<string, string>();
   failStore = false;
   failGet = false;
+  /** SecretStorage reads (the keychain), to check that renders read memory instead. */
+  gets = 0;
 
   async get(key: string): Promise<string | undefined> {
+    this.gets++;
     if (this.failGet) throw new Error('keyring unavailable (get)');
     return this.map.get(key);
   }
@@ -192,6 +195,22 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.equal(keys.secretReads, 2);
     });
 
+    it('one in-memory picture: after the first read, cached tokens come from memory; invalidate reads again', async () => {
+      const tokens = service();
+      await tokens.getToken(ENV);
+      const reads = cache.gets;
+      for (let i = 0; i < 10; i++) await tokens.cachedFor(KEY_ID);
+      await tokens.peek(ENV);
+      await tokens.fresh(ENV);
+      assert.equal(cache.gets, reads, 'no SecretStorage read for a render');
+      tokens.invalidate(KEY_ID);
+      assert.deepEqual(await tokens.cachedFor(KEY_ID), cache.parsed(KEY_ID));
+      assert.equal(cache.gets, reads + 1, 'one read after another window changed it');
+      await tokens.forget(KEY_ID);
+      assert.equal(await tokens.cachedFor(KEY_ID), undefined);
+      assert.equal(cache.gets, reads + 1, 'a forgotten token is known to be gone');
+    });
+
     it('50 concurrent callers share one request', async () => {
       const tokens = service();
       const all = await Promise.all(Array.from({ length: 50 }, () => tokens.getToken(ENV)));
@@ -269,8 +288,10 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       await tokens.getToken(ENV);
       assert.equal(sandbox.tokenRequestCount(ENV), 1);
 
+      // Written under the service (another window): secrets.onDidChange makes the extension call invalidate.
       const other = { ...cache.parsed(KEY_ID), keyId: 'key-2' };
       cache.map.set(`eqp.token.${KEY_ID}`, JSON.stringify(other));
+      tokens.invalidate(KEY_ID);
       await tokens.getToken(ENV);
       assert.equal(sandbox.tokenRequestCount(ENV), 2);
     });
@@ -649,14 +670,14 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
     });
 
     it('get fails: treated as no cache (reported), and a token is minted', async () => {
-      const tokens = service();
-      await tokens.getToken(ENV);
+      await service().getToken(ENV);
       cache.failGet = true;
-      const token = await tokens.getToken(ENV);
+      const reloaded = service(); // a new window: nothing in memory, the keychain must be read
+      const token = await reloaded.getToken(ENV);
       assert.equal(sandbox.tokenRequestCount(ENV), 2);
       assert.equal(warnings[0]?.operation, 'cache-read');
       cache.failGet = false;
-      assert.deepEqual(await tokens.cachedFor(KEY_ID), token);
+      assert.deepEqual(await reloaded.cachedFor(KEY_ID), token);
     });
   });
 });
