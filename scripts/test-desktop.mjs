@@ -16,11 +16,7 @@ const step = (args) => {
   const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) { console.error(`[eqp-test] ${args.join(' ')} failed`); process.exit(1); }
 };
-// the suite runs on the production bundle, as in `npm test` (test/integration/bundle.test.ts checks it)
-step(['esbuild.js', '--production']);
-step([path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
-const { desktopRunOptions } = await import(path.join(ROOT, 'out', 'test', 'desktop', 'options.js'));
-
+// first, so that offline it stops at once and leaves dist/ as it was
 let vscodeExecutablePath;
 try {
   vscodeExecutablePath = await downloadAndUnzipVSCode(process.env.EQP_VSCODE_DESKTOP_VERSION || 'stable');
@@ -28,6 +24,11 @@ try {
   console.error(`desktop VS Code could not be downloaded (no internet?): ${String(e?.message ?? e).split('\n')[0]}`);
   process.exit(1);
 }
+
+step([path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
+// the suite runs on the production bundle, as in `npm test` (test/integration/bundle.test.ts checks it)
+step(['esbuild.js', '--production']);
+const { desktopRunOptions } = await import(path.join(ROOT, 'out', 'test', 'desktop', 'options.js'));
 
 const opts = desktopRunOptions(ROOT, RUN_DIR, { grep: process.env.EQP_IT_GREP, extraCaCerts: LOOPBACK_CERT });
 fs.rmSync(RUN_DIR, { recursive: true, force: true });
