@@ -46,7 +46,7 @@ async function unit() {
 }
 
 /** Runs out/test/integration/index.js inside the extension host of a real VS Code; mocha reports through the page. */
-async function integration(cs, browser, stage = 'integration (VS Code)') {
+async function integration(cs, browser, stage = 'integration (VS Code 1.139)') {
   const t = Date.now();
   const resultFile = cs.resultFile;
   fs.rmSync(resultFile, { force: true });
