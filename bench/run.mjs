@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { CACHE, CS_VERSION, NODE24_VERSION } from '../scripts/lib/vscode-runtime.mjs';
 import { CHECK_AFTER_MS, measureActivation, snapshotExtensions } from './activation/runner.mjs';
 import { buildProduction, measureBundle } from './bundle.mjs';
+import { measureClick } from './click.mjs';
 import { readPrevious, row, writeResults } from './lib/results.mjs';
 import { fmt, fmtInt, median } from './lib/stats.mjs';
 import { measureTokens } from './tokens.mjs';
@@ -30,7 +31,10 @@ const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?
 const strict = process.argv.includes('--strict');
 const profile = process.argv.includes('--profile');
 const RUNS = Number(argValue('runs') ?? 10);
-const PARTS = argValue('only')?.split(',') ?? ['bundle', 'tokens', 'activation'];
+const ALL_PARTS = ['bundle', 'tokens', 'activation', 'click'];
+const PARTS = argValue('only')?.split(',') ?? ALL_PARTS;
+/** Timed clicks per status bar item in the click part. */
+const CLICK_RUNS = Number(argValue('clicks') ?? 20);
 const SETTLE_MS = 300;
 const CACHED_CALLS = 2000;
 const PAIRS = 100;
@@ -257,6 +261,43 @@ async function activationPart() {
   }
 }
 
+async function clickPart() {
+  commands.push(
+    `# click: code-server ${CS_VERSION} + headless Chromium (bench/click.mjs); one page loading EQP Keys (production bundle) and`,
+    `# bench/fixtures/status-insert; a key created with the keyboard against the EQP sandbox; ${CLICK_RUNS} clicks on each item, ABBA order`,
+  );
+  const dir = path.join(WORK, 'click-extensions');
+  snapshotExtensions(ROOT, dir, production().bundleFile);
+  fs.rmSync(path.join(dir, 'secrets-probe'), { recursive: true, force: true });
+  fs.cpSync(path.join(ROOT, 'bench', 'fixtures', 'status-insert'), path.join(dir, 'status-insert'), { recursive: true });
+  const c = await measureClick({ root: ROOT, workDir: path.join(WORK, 'click'), extensionsDir: dir, runs: CLICK_RUNS, log });
+  browserVersion ??= c.browserVersion;
+  const eqp = median(c.times.eqp);
+  const floor = median(c.times.floor);
+  const range = (v) => `${fmt(Math.min(...v), 1)}–${fmt(Math.max(...v), 1)}`;
+  figure({
+    id: 'click.token',
+    label: `Click on the status bar → cached token in the editor, median of ${c.times.eqp.length}`,
+    value: `${ms(eqp, 1)} (range ${range(c.times.eqp)}; ${c.requests} token requests for ${c.clicks} clicks)`,
+    baseline: `status bar item inserting a constant ${ms(floor, 1)} (range ${range(c.times.floor)})`,
+    ratio: ratio(eqp, floor),
+    budget: 'none: reported beside its floor',
+    status: 'info',
+  });
+  sections.push({
+    title: 'Click → token runs',
+    lines: [
+      'Milliseconds from the pointer going down on the status bar item to the inserted text being in the editor\'s DOM, timed',
+      'inside the workbench page (the paint follows at the next frame, for both alike). One page, README.md open, both items',
+      'clicked in turn (ABBA); the EQP token is cached (minted by the key\'s verification when it was added), so no request.',
+      '',
+      `- EQP Keys (cached token): ${c.times.eqp.map((v) => fmt(v, 1)).join(', ')}`,
+      `- floor (bench/fixtures/status-insert, inserts "[floor]"): ${c.times.floor.map((v) => fmt(v, 1)).join(', ')}`,
+      `- token requests during the ${c.clicks} EQP clicks: ${c.requests}`,
+    ],
+  });
+}
+
 function machine() {
   const cpus = os.cpus();
   const lines = [
@@ -308,8 +349,8 @@ async function main() {
   if (loadBefore.busy) log(`warning: the machine is busy (load average ${fmt(loadBefore.one)} on ${os.cpus().length} cores): timings will be noisier`);
   fs.mkdirSync(WORK, { recursive: true });
   compile();
-  const parts = { bundle: bundlePart, tokens: tokensPart, activation: activationPart };
-  for (const name of ['bundle', 'tokens', 'activation']) {
+  const parts = { bundle: bundlePart, tokens: tokensPart, activation: activationPart, click: clickPart };
+  for (const name of ALL_PARTS) {
     if (!PARTS.includes(name)) continue;
     const t = Date.now();
     log(`--- ${name}`);
@@ -327,7 +368,7 @@ async function main() {
   console.log('Figure'.padEnd(72) + 'Result');
   for (const f of figures) console.log(`${f.label.padEnd(72)}${f.status === 'info' ? '(info)' : f.status}`);
   console.log('');
-  if (PARTS.length === 3 && errors.length === 0) {
+  if (ALL_PARTS.every((p) => PARTS.includes(p)) && errors.length === 0) {
     const previous = readPrevious(RESULTS);
     writeResults({
       file: RESULTS,
