@@ -155,7 +155,7 @@ async function tokensPart() {
     status: status(t.cached.median <= BUDGET.cachedMs && t.cached.requests === 0),
   });
   figure({
-    id: 'token.fresh',
+    id: 'token.fresh-tls',
     label: `Token: fresh over TLS + ${t.delayMs} ms round trip, median of ${t.fresh.n}`,
     value: `${ms(t.fresh.median, 3)} (p95 ${ms(t.fresh.p95, 3)}; median of the ${t.fresh.n} paired ratios ${fmt(t.fresh.pairRatio, 3)}×; ${t.pairHandshakes} TLS handshakes for all ${t.fresh.n + t.bare.n + 10} requests)`,
     baseline: `${bareText} (p95 ${ms(t.bare.p95, 3)}), interleaved`,
