@@ -49,6 +49,10 @@ export interface SandboxOptions {
   ports?: Partial<Record<SandboxEnv, number>>; // default 0 (random free port)
   /** Serve https with this certificate and key (PEM) instead of http. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Holds every API answer this long (ms) before sending it: a far-away server's round trip, for benchmarks. */
+  answerDelayMs?: number;
+  /** How long an idle keep-alive connection stays open (ms); Node's default is 5000. */
+  keepAliveTimeoutMs?: number;
 }
 
 /** What the portal would refuse (4th key, duplicate or empty name, not eligible, unknown key). */
@@ -97,6 +101,8 @@ interface EnvState {
   faults: Fault[];
   log: RequestLogEntry[];
   tokenRequests: number;
+  /** Completed TLS handshakes (full or resumed): one per new https connection. */
+  tlsHandshakes: number;
 }
 
 /** Thrown inside a handler to answer a JSON error `{code, message}`. */
@@ -119,6 +125,7 @@ export class EqpSandbox {
   private readonly pendingTimers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed: Promise<void> | undefined;
   private readonly scheme: 'http' | 'https';
+  private readonly answerDelayMs: number;
 
   readonly clock: { now(): number; advance(seconds: number): void } = {
     now: () => Date.now() + this.clockOffsetMs,
@@ -135,21 +142,23 @@ export class EqpSandbox {
     this.defaultLifetime = options.defaultLifetime ?? 3600;
     checkLifetime('maxLifetime', this.maxLifetime);
     checkLifetime('defaultLifetime', this.defaultLifetime);
+    this.answerDelayMs = options.answerDelayMs ?? 0;
+    if (!Number.isFinite(this.answerDelayMs) || this.answerDelayMs < 0) {
+      throw new RangeError(`answerDelayMs must be a finite number >= 0, got ${String(options.answerDelayMs)}`);
+    }
     const tls = options.tls;
     this.scheme = tls ? 'https' : 'http';
-    const make = (env: SandboxEnv): EnvState => ({
-      env,
-      server: tls
+    const make = (env: SandboxEnv): EnvState => {
+      const server = tls
         ? https.createServer({ cert: tls.cert, key: tls.key }, (req, res) => this.handle(env, req, res))
-        : http.createServer((req, res) => this.handle(env, req, res)),
-      port: 0,
-      keys: [],
-      eligible: true,
-      tokens: new Map(),
-      faults: [],
-      log: [],
-      tokenRequests: 0,
-    });
+        : http.createServer((req, res) => this.handle(env, req, res));
+      if (options.keepAliveTimeoutMs !== undefined) {
+        server.keepAliveTimeout = options.keepAliveTimeoutMs;
+      }
+      const state: EnvState = { env, server, port: 0, keys: [], eligible: true, tokens: new Map(), faults: [], log: [], tokenRequests: 0, tlsHandshakes: 0 };
+      server.on('secureConnection', () => { state.tlsHandshakes++; });
+      return state;
+    };
     this.envs = { production: make('production'), sandbox: make('sandbox') };
   }
 
@@ -274,6 +283,11 @@ export class EqpSandbox {
   /** POSTs to /rest/v1/app/session/token, whatever they were answered (faults included). */
   tokenRequestCount(env?: SandboxEnv): number {
     return env ? this.state(env).tokenRequests : this.envs.production.tokenRequests + this.envs.sandbox.tokenRequests;
+  }
+
+  /** TLS handshakes completed so far (0 without the `tls` option): how many connections clients opened. */
+  tlsHandshakeCount(env?: SandboxEnv): number {
+    return env ? this.state(env).tlsHandshakes : this.envs.production.tlsHandshakes + this.envs.sandbox.tlsHandshakes;
   }
 
   close(): Promise<void> {
@@ -411,6 +425,9 @@ export class EqpSandbox {
     }
     if (fault?.kind === 'delay') {
       await this.sleep(fault.ms);
+    }
+    if (this.answerDelayMs > 0) {
+      await this.sleep(this.answerDelayMs);
     }
 
     let answer: ApiAnswer;

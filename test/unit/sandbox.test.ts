@@ -151,6 +151,37 @@ describe('EQP sandbox server', () => {
       assert.equal(sb.requestLog('sandbox').at(-1)?.tls, false, 'a plain http sandbox logs tls: false');
     });
 
+    it('counts TLS handshakes (one per connection), holds answers with answerDelayMs, keeps idle connections keepAliveTimeoutMs', async () => {
+      const tls = loopbackTls();
+      const secure = await EqpSandbox.start({ tls, answerDelayMs: 40, keepAliveTimeoutMs: 60_000 });
+      const agent = new https.Agent({ keepAlive: true, ca: tls.cert });
+      try {
+        const key = secure.createKey('sandbox', 'TLS');
+        const post = (): Promise<number> => new Promise((resolve, reject) => {
+          const t0 = Date.now();
+          const req = https.request(`${secure.apiUrl('sandbox')}${TOKEN_PATH}`, {
+            method: 'POST', agent,
+            headers: { Authorization: basic(key.applicationId, key.applicationSecret), 'Content-Type': 'application/json' },
+          }, (res) => {
+            res.resume().on('end', () => resolve(Date.now() - t0)).on('error', reject);
+          });
+          req.on('error', reject);
+          req.end(JSON.stringify({ grant_type: 'session' }));
+        });
+        assert.equal(secure.tlsHandshakeCount(), 0);
+        assert.ok(await post() >= 39, 'the answer is held 40 ms');
+        await post();
+        assert.equal(secure.tlsHandshakeCount('sandbox'), 1, 'a kept-alive connection needs no second handshake');
+        agent.destroy();
+        await post();
+        assert.equal(secure.tlsHandshakeCount(), 2, 'a new connection is a new handshake');
+        assert.equal(sb.tlsHandshakeCount(), 0, 'a plain http sandbox counts none');
+      } finally {
+        agent.destroy();
+        await secure.close();
+      }
+    });
+
     it('refuses to start on a port that is taken', async () => {
       const taken = Number(new URL(sb.apiUrl('sandbox')).port);
       await assert.rejects(EqpSandbox.start({ ports: { sandbox: taken } }), /EADDRINUSE/);
