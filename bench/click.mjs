@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer, workbenchUrl } from '../scripts/lib/vscode-runtime.mjs';
-import { ACTIVITY_EQP, createKeyByKeyboard, writeSandboxSettings } from '../test/ui/workbench.mjs';
+import { ACTIVITY_EQP, createKeyByKeyboard, openReadmeAtNewLine, writeSandboxSettings } from '../test/ui/workbench.mjs';
 
 const EQP_ITEM = '.statusbar-item[aria-label^="EQP session token"], .statusbar-item:has([aria-label^="EQP session token"])';
 const FLOOR_ITEM = '.statusbar-item[aria-label^="Bench floor"], .statusbar-item:has([aria-label^="Bench floor"])';
@@ -75,16 +75,7 @@ export async function measureClick({ root, workDir, extensionsDir, runs, log }) 
     await eqpItem.waitFor({ timeout: 20_000 });
     await floorItem.waitFor({ timeout: 20_000 });
 
-    // Quick Open README.md, a new last line.
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').fill('README.md');
-    await page.locator('.quick-input-list .monaco-list-row:has-text("README.md")').first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
-    await page.locator('.editor-instance .monaco-editor .view-lines:has-text("EQP Keys test workspace")').first().waitFor({ timeout: 15_000 });
-    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('x ');
+    await openReadmeAtNewLine(page, 'x ');
     await page.waitForTimeout(300);
 
     // The token: the first click inserts it (cached since the key's verification; counted below).

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
-import { ACTIVITY_EQP, KEYS_PANE, createKeyByKeyboard, palette, writeSandboxSettings } from './workbench.mjs';
+import { ACTIVITY_EQP, KEYS_PANE, createKeyByKeyboard, openReadmeAtNewLine, palette, writeSandboxSettings } from './workbench.mjs';
 
 export async function runUiChecks({ browser, cs, root, shots, check }) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -62,16 +62,7 @@ async function runTokenUiChecks({ browser, cs, root, shots, check }) {
     }, page);
 
     await check('status bar: one click inserts a working token into the editor; a second click makes no request', async () => {
-      // Quick Open (no ">"): the workspace's README.md, then a new last line.
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').fill('README.md');
-      await page.locator('.quick-input-list .monaco-list-row:has-text("README.md")').first().waitFor({ timeout: 15_000 });
-      await page.keyboard.press('Enter');
-      await page.locator('.editor-instance .monaco-editor .view-lines:has-text("EQP Keys test workspace")').first().waitFor({ timeout: 15_000 });
-      await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
-      await page.keyboard.press('Control+End');
-      await page.keyboard.press('Enter');
-      await page.keyboard.type('token: ');
+      await openReadmeAtNewLine(page, 'token: ');
       const before = sandbox.tokenRequestCount();
       const t0 = Date.now();
       await item.click();

@@ -67,3 +67,16 @@ export async function setSidebarWidth(page, width) {
   const now = (await page.locator('.part.sidebar').first().boundingBox())?.width ?? 0;
   if (Math.abs(now - width) > 4) throw new Error(`the side bar is ${now} px wide, not ${width}`);
 }
+
+/** Quick Open (F1, no ">") the workspace's README.md and put the cursor on a new last line, typing `prefix`. */
+export async function openReadmeAtNewLine(page, prefix) {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill('README.md');
+  await page.locator('.quick-input-list .monaco-list-row:has-text("README.md")').first().waitFor({ timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.editor-instance .monaco-editor .view-lines:has-text("EQP Keys test workspace")').first().waitFor({ timeout: 15_000 });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(prefix);
+}
