@@ -13,6 +13,14 @@ import { type KeyRecord, MAX_KEYS_PER_ENVIRONMENT as KEY_LIMIT } from './keyStor
 
 export type KeyState = KeyRecord['state'];
 
+/** A key's state in full, for tooltips, pickers and screen readers. */
+export const STATE_IN_FULL: Record<KeyState, string> = {
+  verified: 'verified',
+  unverified: 'not verified yet',
+  rejected: 'rejected by the server',
+  unreachable: 'unreachable',
+};
+
 /** The state words of a key, short enough for a row. */
 export const STATE_WORDS: Record<KeyState, string> = {
   verified: 'verified',
@@ -83,12 +91,11 @@ export function keyRow(k: KeyRowInput): RowView {
   const usable = live && k.state !== 'rejected';
   const left = usable ? k.tokenExpiresAt! - k.now : 0;
   const description = `${k.active ? '★ ' : ''}${STATE_WORDS[k.state]}${usable ? ` · ${timeLeft(left)}` : ''}`;
-  const spokenState = k.state === 'rejected' ? 'rejected by the server' : k.state === 'unverified' ? 'not verified yet' : k.state;
   const accessibilityLabel = [
     `Key ${k.name}`,
     environmentInfo(k.environment).label,
     k.active ? 'active key' : '',
-    spokenState,
+    STATE_IN_FULL[k.state],
     usable ? `session token expires in ${timeLeftSpoken(left)}` : '',
   ].filter(Boolean).join(', ');
   return { description, accessibilityLabel, contextValue: keyContextValue({ active: k.active, rejected: k.state === 'rejected', token: k.tokenExpiresAt !== undefined }) };

@@ -6,7 +6,7 @@ import { SerialRunner } from '../util/serialRunner';
 import { escapeMarkdown, nextChangeIn, timeLeft } from '../tokens/format';
 import { formatTime } from '../util/time';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from './keyStore';
-import { environmentRow, keyRow } from './rows';
+import { STATE_IN_FULL, environmentRow, keyRow } from './rows';
 
 /** What the tree shows of a key's cached session token (no token text: only when it expires). */
 export interface TokenInfoSource {
@@ -45,14 +45,14 @@ export class EnvironmentNode {
   }
 }
 
-const STATE_TEXT: Record<KeyRecord['state'], { text: string; icon: string; color?: string; meaning: string }> = {
-  verified: { text: 'verified', icon: 'pass', color: 'testing.iconPassed', meaning: 'The EQP API issued a session token for this pair.' },
-  unverified: { text: 'not verified yet', icon: 'circle-outline', meaning: 'This pair has not been tried yet. Run **Verify** to mint a token with it.' },
+const STATE_LOOK: Record<KeyRecord['state'], { icon: string; color?: string; meaning: string }> = {
+  verified: { icon: 'pass', color: 'testing.iconPassed', meaning: 'The EQP API issued a session token for this pair.' },
+  unverified: { icon: 'circle-outline', meaning: 'This pair has not been tried yet. Run **Verify** to mint a token with it.' },
   rejected: {
-    text: 'rejected by the server', icon: 'error', color: 'errorForeground',
+    icon: 'error', color: 'errorForeground',
     meaning: 'The EQP API refused this pair (401/403): it was regenerated or deleted in the Developer Portal, mistyped, or it belongs to the other environment. Run **Regenerate…** and enter the pair the portal shows now.',
   },
-  unreachable: { text: 'unreachable', icon: 'cloud-offline', color: 'problemsWarningIcon.foreground', meaning: 'The EQP API could not be reached or gave no usable answer when this key was last checked. Check the network, proxy and `eqp.*.apiUrl` settings, then run **Verify**.' },
+  unreachable: { icon: 'cloud-offline', color: 'problemsWarningIcon.foreground', meaning: 'The EQP API could not be reached or gave no usable answer when this key was last checked. Check the network, proxy and `eqp.*.apiUrl` settings, then run **Verify**.' },
 };
 
 export class KeyNode {
@@ -67,7 +67,7 @@ export class KeyNode {
 
   getTreeItem(): vscode.TreeItem {
     const k = this.key;
-    const state = STATE_TEXT[k.state];
+    const state = { ...STATE_LOOK[k.state], text: STATE_IN_FULL[k.state] };
     const row = keyRow({ name: k.name, environment: k.environment, state: k.state, active: this.isActive, tokenExpiresAt: this.token?.expiresAt, now: this.now });
     const item = new vscode.TreeItem(k.name, vscode.TreeItemCollapsibleState.None);
     item.id = `key/${k.id}`;

@@ -194,10 +194,7 @@ export class TokenService {
     const key = await this.keys.activeKeyRef(env);
     throwIfAborted(signal);
     if (!key) {
-      const label = environmentInfo(env).label;
-      throw new EqpError('config', `There is no API access key for ${label}.`, {
-        hint: `Create one in the ${label} Developer Portal (Account → Manage API Keys), then add it in the EQP Keys view.`,
-      });
+      throw noKeyError(env);
     }
     for (;;) {
       const current = this.flights.get(key.keyId);
@@ -394,7 +391,7 @@ export class TokenService {
     // Only minting reads the application secret.
     const withSecret = await this.activeKey(key.environment);
     if (!withSecret) {
-      throw new EqpError('config', `There is no API access key for ${environmentInfo(key.environment).label}.`);
+      throw noKeyError(key.environment);
     }
     return this.mint(withSecret, flight.controller.signal);
   }
@@ -655,6 +652,13 @@ export function isRetryable(e: unknown): e is EqpError {
   if (!(e instanceof EqpError)) return false;
   const status = e.status ?? 0;
   return e.kind === 'network' || e.kind === 'timeout' || (e.kind === 'http' && (status === 429 || status >= 500));
+}
+
+function noKeyError(env: EnvironmentId): EqpError {
+  const label = environmentInfo(env).label;
+  return new EqpError('config', `There is no API access key for ${label}.`, {
+    hint: `Create one in the ${label} Developer Portal (Account → Manage API Keys), then add it in the EQP Keys view.`,
+  });
 }
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {

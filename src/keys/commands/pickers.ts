@@ -4,6 +4,7 @@ import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo } from '../../eqp/envir
 import { VIEW_SELECTION_ARG } from '../../constants';
 import { Step, pickStep } from '../../util/prompts';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from '../keyStore';
+import { STATE_IN_FULL } from '../rows';
 import { EnvironmentNode, KeyNode } from '../tree';
 import { KeyCommandDeps } from './deps';
 import { isScripted, scriptedKey } from './scripted';
@@ -51,16 +52,7 @@ export async function selectedNode(deps: KeyCommandDeps): Promise<EnvironmentNod
 }
 
 export function stateSummary(k: KeyRecord): string {
-  switch (k.state) {
-    case 'verified':
-      return ['verified', k.mageId, k.profileName].filter(Boolean).join(' · ');
-    case 'unverified':
-      return 'not verified yet';
-    case 'rejected':
-      return 'rejected by the server';
-    case 'unreachable':
-      return 'unreachable';
-  }
+  return k.state === 'verified' ? ['verified', k.mageId, k.profileName].filter(Boolean).join(' · ') : STATE_IN_FULL[k.state];
 }
 
 /**

@@ -15,18 +15,17 @@ export class UseKeyCommand {
   constructor(private readonly deps: KeyCommandDeps) {}
 
   async run(arg?: unknown): Promise<KeyRecord | undefined> {
-    if (arg === VIEW_SELECTION_ARG) {
-      // Enter: selecting the focused row already expanded or collapsed an environment row.
-      const node = await selectedNode(this.deps);
-      if (!(node instanceof KeyNode)) return undefined;
-      const updated = await this.deps.store.setActive(node.key.id);
-      void vscode.window.setStatusBarMessage(`EQP: "${updated.name}" is now the active ${label(updated.environment)} key`, 4000);
-      return updated;
-    }
-    const key = await resolveKey(this.deps, arg, 'Switch Active Key');
+    // Enter in the view: the focused key. (On an environment row, selecting it already expanded or collapsed it,
+    // which is Enter's meaning there; resolveKey would toggle it back, as F2 and Delete need.)
+    const key = arg === VIEW_SELECTION_ARG ? await this.focusedKey() : await resolveKey(this.deps, arg, 'Switch Active Key');
     if (!key) return undefined;
     const updated = await this.deps.store.setActive(key.id);
     if (!isScripted(arg)) void vscode.window.setStatusBarMessage(`EQP: "${key.name}" is now the active ${label(key.environment)} key`, 4000);
     return updated;
+  }
+
+  private async focusedKey(): Promise<KeyRecord | undefined> {
+    const node = await selectedNode(this.deps);
+    return node instanceof KeyNode ? this.deps.store.get(node.key.id) : undefined;
   }
 }
