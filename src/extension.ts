@@ -18,7 +18,6 @@ import { KeysTreeProvider, type TreeNode } from './keys/tree';
 import { KeyVerifier } from './keys/verifier';
 import { registerCommands } from './registerCommands';
 import { ClipboardGuard } from './tokens/clipboard';
-import { SwitchableClock } from './tokens/clock';
 import { CopyTokenCommand } from './tokens/commands/copy';
 import { ForgetTokenCommand } from './tokens/commands/forget';
 import { GetTokenCommand } from './tokens/commands/get';
@@ -30,37 +29,38 @@ import { TokenProgress } from './tokens/tokenProgress';
 import { TokenStatusBar } from './tokens/statusBar';
 import { TerminalTokenExport } from './tokens/terminalEnv';
 import { TokenSettings } from './tokens/tokenSettings';
-import { TokenService } from './tokens/tokenService';
+import { TokenService, type TokenServiceOptions } from './tokens/tokenService';
+import { type Clock, systemClock } from './util/clock';
 import { Logger } from './util/logger';
-import { FaultySecretStorage } from './util/testHooks';
 
-/** What activate() returns: nothing for ordinary use; the test suite gets its hooks in ExtensionMode.Test only. */
-export interface EqpKeysApi {
-  test?: {
-    secrets: vscode.SecretStorage;
-    faults: FaultySecretStorage;
-    globalState: vscode.Memento;
-    store: KeyStore;
-    /** The token service the commands, status bar, tree and terminal export use. */
-    tokens: TokenService;
-    /** A new token service built exactly as activate() builds it, over the same secret storage (a "reload"). */
-    newTokenService(): TokenService;
-    statusBar: TokenStatusBar;
-    terminal: TerminalTokenExport;
-    /** context.environmentVariableCollection, as the terminal export fills it. */
-    terminalEnv: vscode.GlobalEnvironmentVariableCollection;
-    clipboard: ClipboardGuard;
-    /** The clock the token features go by; `use(() => sandbox.clock.now())` follows the sandbox's clock. */
-    clock: SwitchableClock;
-    /** For the secret canary: everything else the extension can write to or show. */
-    workspaceState: vscode.Memento;
-    logUri: vscode.Uri;
-    tree: KeysTreeProvider;
-  };
+/**
+ * What the extension is built on besides the ExtensionContext: the real things by default. The test entry
+ * (test/entry/extension.ts, a separate bundle that never ships) passes its own: a secret storage that can fail
+ * like a missing OS keyring, a clock whose timers a test can fire, a status bar item it can read.
+ */
+export interface Seams {
+  secrets?: vscode.SecretStorage;
+  clock?: Clock;
+  /** Receives the status bar item when it is created, and returns the item to use. */
+  statusBarItem?: (item: vscode.StatusBarItem) => vscode.StatusBarItem;
+}
+
+/** The services activate() built, for the test entry; the shipped activate() returns nothing. */
+export interface Built {
+  store: KeyStore;
+  tokens: TokenService;
+  /** What a second token service over the same storage needs (a "reload"). */
+  tokenParts: { client: Pick<EqpClient, 'getSessionToken'>; secrets: vscode.SecretStorage; options: TokenServiceOptions };
+  tree: KeysTreeProvider;
+  clipboard: ClipboardGuard;
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  build(context);
 }
 
 /** Builds the services and wires them together; all behaviour lives in the feature folders. */
-export function activate(context: vscode.ExtensionContext): EqpKeysApi {
+export function build(context: vscode.ExtensionContext, seams: Seams = {}): Built {
   const logger = new Logger(vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true }));
   const settings = new Settings();
   const tokenSettings = new TokenSettings();
@@ -72,24 +72,21 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
     getProfile: (...a) => httpClient.getProfile(...a),
   };
-  const clock = new SwitchableClock();
-  // In tests only, SecretStorage is wrapped so a test can make it fail the way a missing OS keyring does.
-  const faults = context.extensionMode === vscode.ExtensionMode.Test ? new FaultySecretStorage(context.secrets) : undefined;
-  const secrets: vscode.SecretStorage = faults ?? context.secrets;
+  const clock = seams.clock ?? systemClock;
+  const secrets = seams.secrets ?? context.secrets;
   const store = new KeyStore(secrets, context.globalState);
   const verifier = new KeyVerifier(client, () => tokenSettings.lifetime, () => clock.now());
   // Session tokens: cached in SecretStorage per key, the key store is their TokenKeySource.
-  const newTokenService = (): TokenService =>
-    new TokenService(client, store, secrets, {
-      lifetime: () => tokenSettings.lifetime,
-      refreshMargin: () => tokenSettings.refreshMargin,
-      now: () => clock.now(),
-      onWarning: (w) => logger.warn(`token service (${w.operation}): ${w.message}`),
-      redactions: logger.redactions,
-    });
-  const tokens = newTokenService();
+  const tokenOptions: TokenServiceOptions = {
+    lifetime: () => tokenSettings.lifetime,
+    refreshMargin: () => tokenSettings.refreshMargin,
+    clock,
+    onWarning: (w) => logger.warn(`token service (${w.operation}): ${w.message}`),
+    redactions: logger.redactions,
+  };
+  const tokens = new TokenService(client, store, secrets, tokenOptions);
 
-  const tree = new KeysTreeProvider(store, settings, tokens);
+  const tree = new KeysTreeProvider(store, settings, tokens, clock);
   const view = vscode.window.createTreeView(KEYS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false });
   const reveal = async (keyId: string): Promise<void> => {
     const node = view.visible ? await tree.nodeFor(keyId) : undefined;
@@ -127,9 +124,8 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   const refreshToken = new RefreshTokenCommand(tokenDeps);
   const forgetToken = new ForgetTokenCommand(tokenDeps);
   const tokenMenu = new TokenMenuCommand(tokenDeps);
-  const statusBar = new TokenStatusBar(tokens, progress, store, settings, tokenSettings, clock, logger);
-  const terminalEnv = context.environmentVariableCollection;
-  const terminal = new TerminalTokenExport(terminalEnv, tokens, store, settings, tokenSettings, clock, logger);
+  const statusBar = new TokenStatusBar(tokens, store, settings, tokenSettings, clock, logger, seams.statusBarItem);
+  const terminal = new TerminalTokenExport(context.environmentVariableCollection, tokens, settings, tokenSettings, clock, logger);
 
   const catchUp = new KeysCatchUp(() => store.reload());
   context.subscriptions.push(
@@ -161,14 +157,9 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
       if (e.key.startsWith('eqp.') && !store.reload() && e.key === REVISION_KEY) {
         void Promise.resolve(secrets.get(REVISION_KEY)).then((v) => { if (!store.isOwnRevision(v)) catchUp.schedule(); }, () => undefined);
       }
-      // A token stored or forgotten by another window (or this one: the updates are idempotent and merged).
+      // A token stored or forgotten by another window (or this one: the read is merged and its renders too).
       const tokenKeyId = TokenService.keyIdOf(e.key);
-      if (tokenKeyId !== undefined) {
-        tokens.invalidate(tokenKeyId);
-        statusBar.scheduleUpdate();
-        terminal.scheduleUpdate();
-        tree.refresh();
-      }
+      if (tokenKeyId !== undefined) tokens.invalidate(tokenKeyId);
     }),
     ...registerCommands(
       {
@@ -197,15 +188,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysApi {
   // Last: VS Code disposes subscriptions in order, and lines logged while the others are disposed must still go
   // through the redacting logger.
   context.subscriptions.push(logger);
-  if (!faults) return {};
-  return {
-    test: {
-      secrets: context.secrets, faults, globalState: context.globalState, store, tokens, newTokenService, statusBar, terminal, terminalEnv, clipboard, clock,
-      workspaceState: context.workspaceState,
-      logUri: context.logUri,
-      tree,
-    },
-  };
+  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard };
 }
 
 export function deactivate(): void {

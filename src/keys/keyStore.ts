@@ -10,6 +10,7 @@
 import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { EqpError } from '../eqp/errors';
 import { redact } from '../eqp/redact';
+import type { KeyRef } from '../tokens/tokenService';
 import { Emitter } from '../util/emitter';
 import { checkName } from './credentials';
 
@@ -386,10 +387,10 @@ export class KeyStore {
   // ---- what the token service needs (TokenKeySource) ----
 
   /** The active key of `env` without its secret (no SecretStorage read). */
-  activeKeyRef(env: EnvironmentId): { keyId: string; environment: EnvironmentId; name: string; applicationId: string } | undefined {
+  activeKeyRef(env: EnvironmentId): KeyRef | undefined {
     const id = this.activeKeyId(env);
     const key = id ? this.get(id) : undefined;
-    return key ? { keyId: key.id, environment: env, name: key.name, applicationId: key.applicationId } : undefined;
+    return key ? { keyId: key.id, environment: env, name: key.name, applicationId: key.applicationId, state: key.state, stateDetail: key.stateDetail } : undefined;
   }
 
   async activeKey(env: EnvironmentId): Promise<{ keyId: string; environment: EnvironmentId; name: string; applicationId: string; applicationSecret: string } | undefined> {

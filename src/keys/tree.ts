@@ -3,6 +3,7 @@ import { EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { Settings } from '../config';
 import { Disposable } from '../util/lifecycle';
 import { SerialRunner } from '../util/serialRunner';
+import { type Clock, TimerSlot, systemClock } from '../util/clock';
 import { escapeMarkdown, nextChangeIn, timeLeft } from '../tokens/format';
 import { formatTime } from '../util/time';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from './keyStore';
@@ -10,7 +11,8 @@ import { STATE_IN_FULL, environmentRow, keyRow } from './rows';
 
 /** What the tree shows of a key's cached session token (no token text: only when it expires). */
 export interface TokenInfoSource {
-  cachedFor(keyId: string): Promise<{ expiresAt: number; applicationId: string } | undefined>;
+  /** From memory, no I/O (the token service fires onDidChange once an entry not read yet is known). */
+  cached(keyId: string): { expiresAt: number; applicationId: string } | undefined;
   readonly onDidChange: (listener: (env: EnvironmentId) => void) => { dispose(): void };
 }
 
@@ -112,32 +114,33 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
   private readonly emitter = this.register(new vscode.EventEmitter<TreeNode | undefined>());
   readonly onDidChangeTreeData = this.emitter.event;
   private roots: EnvironmentNode[] = [];
-  private countdown: ReturnType<typeof setTimeout> | undefined;
+  private readonly countdown: TimerSlot;
   /** Per environment shown, when its soonest time left changes (ms since epoch). */
   private readonly nextChange = new Map<string, number>();
   /** The store, the settings, the token service and other windows ask at once: their asks merge into one render. */
-  private readonly refresher = new SerialRunner(async () => this.emitter.fire(undefined), () => undefined, () => this.isDisposed, 30);
+  private readonly refresher: SerialRunner;
 
   constructor(
     private readonly store: KeyStore,
     private readonly settings: Settings,
     private readonly tokens?: TokenInfoSource,
+    private readonly clock: Clock = systemClock,
   ) {
     super();
+    this.countdown = new TimerSlot(clock);
+    this.refresher = new SerialRunner(() => this.emitter.fire(undefined), () => undefined, () => this.isDisposed, 30, clock);
     this.register(toDisposable(store.onDidChange(() => this.refresh())));
     this.register(settings.onDidChange(() => this.refresh()));
     if (tokens) this.register(toDisposable(tokens.onDidChange(() => this.refresh())));
     this.register(new vscode.Disposable(() => {
       this.refresher.cancel();
-      if (this.countdown) clearTimeout(this.countdown);
-      this.countdown = undefined;
+      this.countdown.clear();
     }));
   }
 
   /**
    * Re-renders soon. The store, the settings, the token service and (for other windows) secrets.onDidChange all
-   * ask at once when a token or key changes; each render reads every key's cached token from SecretStorage, so
-   * the asks of a few milliseconds make one render.
+   * ask at once when a token or key changes: the asks of a few milliseconds make one render.
    */
   refresh(): void {
     this.refresher.schedule();
@@ -157,18 +160,15 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
       const snapshot = this.store.snapshot();
       // Each render starts the countdown afresh: environments whose rows are not asked for (collapsed) hold none.
       this.nextChange.clear();
-      if (this.countdown) clearTimeout(this.countdown);
-      this.countdown = undefined;
+      this.countdown.clear();
       if (snapshot.every((s) => s.keys.length === 0)) return (this.roots = []);
       const active = this.settings.activeEnvironment;
       this.roots = snapshot.map((s) => new EnvironmentNode(s.environment, s.keys, s.environment === active, s.activeKeyId));
       return this.roots;
     }
     if (node instanceof EnvironmentNode) {
-      const now = Date.now();
-      const children = await Promise.all(
-        node.keys.map(async (k) => new KeyNode(k, node, k.id === node.activeKeyId, await this.tokens?.cachedFor(k.id).catch(() => undefined), now)),
-      );
+      const now = this.clock.now();
+      const children = node.keys.map((k) => new KeyNode(k, node, k.id === node.activeKeyId, this.tokens?.cached(k.id), now));
       this.scheduleCountdown(node.environment, children, now);
       return children;
     }
@@ -186,19 +186,10 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
       .filter((ms): ms is number => ms !== undefined);
     if (changes.length > 0) this.nextChange.set(env, now + Math.min(...changes));
     else this.nextChange.delete(env);
-    if (this.countdown) clearTimeout(this.countdown);
-    this.countdown = undefined;
+    this.countdown.clear();
     if (this.isDisposed || this.nextChange.size === 0) return;
     const at = Math.min(...this.nextChange.values());
-    this.countdown = setTimeout(() => {
-      this.countdown = undefined;
-      this.refresh();
-    }, Math.max(0, at - Date.now()) + 50);
-  }
-
-  /** A timer is set for the rows' next change of time left (only while a live token is shown). */
-  get countingDown(): boolean {
-    return this.countdown !== undefined;
+    this.countdown.set(Math.max(0, at - this.clock.now()) + 50, () => this.refresh());
   }
 
   getParent(node: TreeNode): TreeNode | undefined {

@@ -78,8 +78,10 @@ export interface StatusInput {
   key?: { name: string; applicationId: string; state: KeyHealth; stateDetail?: string };
   /** That key's cached token (expired or not); never its text. */
   token?: { mageId: string; expiresAt: number; applicationId: string };
-  /** A token is being fetched through a command right now. */
+  /** A request for a token is under way. */
   busy: boolean;
+  /** Why the last request for this key's pair failed (one sentence), while no token since has been had. */
+  lastError?: string;
   now: number;
   /** What a click on the item does (`eqp.statusBar.clickAction`); the tooltip says so. */
   clickAction?: 'insert' | 'copy' | 'menu';
@@ -170,6 +172,7 @@ export function statusView(input: StatusInput): StatusView {
     lines.push(`⚠ The ${label} EQP API refused this key${key.stateDetail ? `: ${escapeMarkdown(key.stateDetail)}` : ''}. It was regenerated or deleted in the Developer Portal, mistyped, or belongs to the other environment. [Regenerate…](command:eqp.keys.regenerate?${encodeURIComponent(JSON.stringify({ environment: input.environment, name: key.name }))})`);
   }
   if (input.busy) lines.push('Getting a session token…');
+  else if (input.lastError && !rejected && !live) lines.push(`⚠ The last attempt failed: ${escapeMarkdown(input.lastError)}`);
   lines.push(links([['insert', 'Insert', 'eqp.token.insert'], ['copy', 'Copy', 'eqp.token.copy'], ['refresh', 'New token', 'eqp.token.refresh'], ...switchLinks]));
   return { text, warning: rejected, accessibilityLabel: a11y, tooltip: lines.join('\n\n'), liveUntil: live ? token.expiresAt : undefined };
 }

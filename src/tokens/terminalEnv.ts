@@ -2,14 +2,13 @@ import * as vscode from 'vscode';
 import { SerialRunner } from '../util/serialRunner';
 import type { Settings } from '../config';
 import { environmentInfo } from '../eqp/environments';
-import type { KeyStore } from '../keys/keyStore';
 import { Disposable } from '../util/lifecycle';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/errors';
 import { formatTime } from '../util/time';
-import type { Clock } from './clock';
+import { type Clock, TimerSlot } from '../util/clock';
 import type { TokenSettings } from './tokenSettings';
-import { type CachedToken, type TokenService, refreshDueAt } from './tokenService';
+import type { CachedToken, TokenService } from './tokenService';
 
 export const TERMINAL_VARIABLES = ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_URL'] as const;
 
@@ -23,17 +22,14 @@ export const TERMINAL_VARIABLES = ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_
  * While on, a valid token is kept ready: when none is cached (or it is about to expire) one is fetched in the
  * background, since a terminal cannot wait for one when it starts. A background fetch that fails is logged and
  * not retried for that key and pair until something changes (no request loop against a refusing server).
+ * What it exports is a plain render of the token service's `state()` of the active environment.
  */
 export class TerminalTokenExport extends Disposable {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private readonly updater = new SerialRunner(
-    () => this.apply(),
-    (e) => this.logger.warn(`terminal export: ${describeError(e)}`),
-    () => this.isDisposed,
-  );
+  private readonly timer: TimerSlot;
+  private readonly updater: SerialRunner;
   /** `${keyId}:${applicationId}:${token obtainedAt or 'none'}` whose background fetch failed; not tried again until it changes. */
   private failedFor: string | undefined;
-  private fetching: Promise<unknown> | undefined;
+  private fetching = false;
   /** Aborts the background fetch when the export is disposed (deactivation). */
   private readonly abort = new AbortController();
   private exported: string | undefined;
@@ -41,16 +37,22 @@ export class TerminalTokenExport extends Disposable {
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
     private readonly tokens: TokenService,
-    private readonly store: KeyStore,
     private readonly settings: Settings,
     private readonly tokenSettings: TokenSettings,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {
     super();
+    this.timer = new TimerSlot(clock);
+    this.updater = new SerialRunner(
+      () => this.apply(),
+      (e) => this.logger.warn(`terminal export: ${describeError(e)}`),
+      () => this.isDisposed,
+      30,
+      clock,
+    );
     collection.persistent = false;
     this.register(tokens.onDidChange(() => this.scheduleUpdate()));
-    this.register(store.onDidChange(() => this.scheduleUpdate()));
     this.register(settings.onDidChange(() => this.scheduleUpdate()));
     this.register(tokenSettings.onDidChange(() => {
       if (!tokenSettings.exportToTerminals) this.failedFor = undefined;
@@ -61,76 +63,56 @@ export class TerminalTokenExport extends Disposable {
     this.scheduleUpdate();
   }
 
-  scheduleUpdate(): void {
+  private scheduleUpdate(): void {
     this.updater.schedule();
   }
 
-  /** Applies the current state now, including a background fetch it starts (for tests and the settings UI). */
-  async flush(): Promise<void> {
-    await this.updater.flush();
-    while (this.fetching) {
-      await this.fetching.catch(() => undefined);
-      await this.update();
-    }
-  }
-
-  private update(): Promise<void> {
-    return this.updater.run();
-  }
-
-  private async apply(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+  private apply(): void {
+    this.timer.clear();
     if (this.isDisposed) return;
     if (!this.tokenSettings.exportToTerminals) {
       this.clear();
       return;
     }
     const env = this.settings.activeEnvironment;
-    const keyId = this.store.activeKeyId(env);
-    const key = keyId ? this.store.get(keyId) : undefined;
+    const state = this.tokens.state(env);
+    const key = state.key;
     if (!key) {
       this.clear();
       return;
     }
-    const token = await this.tokens.cachedFor(key.id);
-    if (this.isDisposed || !this.tokenSettings.exportToTerminals) return;
+    // Not read from secret storage yet: onDidChange fires once it is.
+    if (state.loading) return;
     const now = this.clock.now();
-    const live = token && token.environment === env && token.expiresAt > now ? token : undefined;
+    const live = state.live ? state.token : undefined;
     if (live) {
       this.set(live);
     } else {
       this.clear();
     }
-    // Fetch ahead when there is no live token or it is inside the refresh margin (capped at half its life).
-    const refreshAt = live ? refreshDueAt(live, this.tokenSettings.refreshMargin) : now;
-    const attempt = `${key.id}:${key.applicationId}:${live?.obtainedAt ?? 'none'}`;
-    if (refreshAt <= now && this.failedFor !== attempt && !this.fetching) this.fetchInBackground(env, key.name, attempt);
+    // Fetch ahead when there is no live token or it is inside the refresh margin (the token service's rule).
+    const attempt = `${key.keyId}:${key.applicationId}:${live?.obtainedAt ?? 'none'}`;
+    if (!state.fresh && !state.busy && state.lastError === undefined && this.failedFor !== attempt && !this.fetching) this.fetchInBackground(env, key.name, attempt);
     // Wake up to refresh ahead of the expiry, or to clear an expired token.
-    const wake = live ? (refreshAt > now ? refreshAt : live.expiresAt) : undefined;
-    if (wake !== undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.scheduleUpdate();
-      }, Math.min(Math.max(wake - now, 0) + 50, 2 ** 31 - 1));
-    }
+    const wake = live ? (state.fresh && state.refreshAt !== undefined ? state.refreshAt : live.expiresAt) : undefined;
+    if (wake !== undefined) this.timer.set(Math.max(wake - now, 0) + 50, () => this.scheduleUpdate());
   }
 
   private fetchInBackground(env: 'production' | 'sandbox', keyName: string, attempt: string): void {
-    const started = Date.now();
-    this.fetching = this.tokens.getToken(env, { signal: this.abort.signal }).then(
-      () => this.logger.info(`terminal export: fetched a session token for "${keyName}" (${env}) in ${Date.now() - started} ms`),
+    const started = this.clock.now();
+    this.fetching = true;
+    this.tokens.getToken(env, { signal: this.abort.signal }).then(
+      () => this.logger.info(`terminal export: fetched a session token for "${keyName}" (${env}) in ${this.clock.now() - started} ms`),
       (e: unknown) => {
         if (this.isDisposed) return;
         this.failedFor = attempt;
         this.logger.warn(`terminal export: could not fetch a session token for "${keyName}" (${env}); new terminals get none until you get one (status bar): ${describeError(e)}`);
       },
     ).finally(() => {
-      this.fetching = undefined;
+      this.fetching = false;
       this.scheduleUpdate();
     });
   }
-
   private set(token: CachedToken): void {
     let apiUrl: string | undefined;
     try {
@@ -159,7 +141,6 @@ export class TerminalTokenExport extends Disposable {
 
   private stopTimers(): void {
     this.updater.cancel();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
   }
 }

@@ -25,19 +25,12 @@ export class NoKeyError extends UserError {
  */
 export class TokenProgress implements vscode.Disposable {
   private readonly pending = new Map<string, Promise<CachedToken>>();
-  private readonly busyEmitter = new vscode.EventEmitter<EnvironmentId>();
-  /** Fires when a fetch for an environment starts or ends. */
-  readonly onDidChangeBusy = this.busyEmitter.event;
 
   constructor(
     private readonly tokens: TokenService,
     private readonly store: KeyStore,
     private readonly logger: Logger,
   ) {}
-
-  isBusy(env: EnvironmentId): boolean {
-    return [...this.pending.keys()].some((k) => k.startsWith(`${env}:`));
-  }
 
   /** A token of `env`'s active key, fresh enough to use; throws NoKeyError, EqpError or a KeyStoreError. */
   async obtain(env: EnvironmentId, opts: { forceNew?: boolean } = {}): Promise<CachedToken> {
@@ -46,8 +39,10 @@ export class TokenProgress implements vscode.Disposable {
     const key = keyId ? this.store.get(keyId) : undefined;
     if (!key) throw new NoKeyError(env);
     if (!forceNew) {
-      const fresh = await this.tokens.fresh(env);
-      if (fresh) return fresh;
+      // A fresh cached token is handed out at once, with no progress shown.
+      await this.tokens.load([key.id]);
+      const { token, fresh } = this.tokens.state(env);
+      if (fresh && token) return token;
     }
     const slot = `${env}:${forceNew ? 'new' : 'any'}`;
     const running = this.pending.get(slot);
@@ -74,12 +69,8 @@ export class TokenProgress implements vscode.Disposable {
         throw e;
       },
     );
-    const tracked = work.finally(() => {
-      this.pending.delete(slot);
-      this.busyEmitter.fire(env);
-    });
+    const tracked = work.finally(() => this.pending.delete(slot));
     this.pending.set(slot, tracked);
-    this.busyEmitter.fire(env);
     return tracked;
   }
 
@@ -115,6 +106,6 @@ export class TokenProgress implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.busyEmitter.dispose();
+    this.pending.clear();
   }
 }

@@ -7,6 +7,7 @@ import type { EqpClient, SessionToken } from '../eqp/client';
 import { type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { EqpError } from '../eqp/errors';
 import { redact } from '../eqp/redact';
+import { type Clock, sleep, systemClock } from '../util/clock';
 
 export interface ActiveKey {
   keyId: string;
@@ -16,19 +17,53 @@ export interface ActiveKey {
   applicationSecret: string;
 }
 
-/** An active key without its secret: enough to find and hand out its cached token. */
-export type KeyRef = Omit<ActiveKey, 'applicationSecret'>;
+/** An active key without its secret: enough to find and hand out its cached token, and to show it. */
+export interface KeyRef extends Omit<ActiveKey, 'applicationSecret'> {
+  /** What the key store knows of the pair: verified, refused (401/403), unreachable when last tried, or not tried. */
+  state?: 'unverified' | 'verified' | 'rejected' | 'unreachable';
+  /** The last answer that set `state`, for the tooltip. */
+  stateDetail?: string;
+}
 
 /** Implemented by the key store (src/keys). */
 export interface TokenKeySource {
-  /** The environment's active key, without reading its secret; undefined: no key in that environment. */
-  activeKeyRef(env: EnvironmentId): KeyRef | undefined | Promise<KeyRef | undefined>;
+  /** The environment's active key, without reading its secret (no I/O); undefined: no key in that environment. */
+  activeKeyRef(env: EnvironmentId): KeyRef | undefined;
   /** The environment's active key with its secret (read only to mint); undefined: no key in that environment. */
   activeKey(env: EnvironmentId): Promise<ActiveKey | undefined>;
   /** The token endpoint answered 401/403 for this key. */
   markRejected(keyId: string, applicationId: string, error: EqpError): Promise<void>;
   /** A token was minted with this key. */
   markVerified(keyId: string, applicationId: string, mageId: string): Promise<void>;
+  /** Fires when keys were added, deleted, renamed, regenerated or made active (the state of an environment may differ). */
+  onDidChange?(listener: () => void): { dispose(): void };
+}
+
+/**
+ * What an environment's session token looks like right now, as every render shows it (status bar, tree, terminal
+ * export, menus): read from memory, synchronously, without I/O. `onDidChange` fires when any of it changes.
+ */
+export interface TokenState {
+  environment: EnvironmentId;
+  /** The active key, without its secret; undefined: the environment has no key. */
+  key: KeyRef | undefined;
+  /**
+   * The active key's cached token of this environment, expired or not (it may be one minted with the pair before
+   * a regenerate); undefined: none cached (or not read yet, see `loading`).
+   */
+  token: CachedToken | undefined;
+  /** `token` has not expired. */
+  live: boolean;
+  /** `getToken` would hand out `token` without a request (it has more than the refresh margin to live). */
+  fresh: boolean;
+  /** When `token` stops being fresh (ms since epoch): the refresh margin before it expires. */
+  refreshAt: number | undefined;
+  /** The active key's cache entry is being read from secret storage (`onDidChange` fires once it is known). */
+  loading: boolean;
+  /** A request for a new token of the active key is under way. */
+  busy: boolean;
+  /** Why the last request for the active key's current pair failed, until one succeeds or the token is forgotten. */
+  lastError: unknown;
 }
 
 /** vscode.SecretStorage fits this. */
@@ -66,10 +101,8 @@ export interface TokenServiceOptions {
   lifetime(): number;
   /** Seconds (setting eqp.token.refreshMargin, default 120). */
   refreshMargin(): number;
-  /** ms; default Date.now. */
-  now?(): number;
-  /** Default: setTimeout, rejecting with an EqpError of kind 'cancelled' when `signal` aborts. */
-  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
+  /** The time tokens expire by and the timer retry waits use; default the system clock. */
+  clock?: Clock;
   /** 5xx / network / timeout / 429 retries, default 2 (so 3 attempts). */
   maxRetries?: number;
   /** Backoff base, default 500, doubled each retry. */
@@ -127,8 +160,7 @@ class Flight {
 }
 
 export class TokenService {
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly clock: Clock;
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryAfterSeconds: number;
@@ -141,6 +173,11 @@ export class TokenService {
   private readonly generations = new Map<string, number>();
   private readonly listeners = new Set<(env: EnvironmentId) => void>();
   private disposed = false;
+  /** Cache reads under way, per key id (one read per key however many renders ask). */
+  private readonly loads = new Map<string, Promise<CachedToken | undefined>>();
+  /** The last failed request per key id, with the application ID it was made with. */
+  private readonly failures = new Map<string, { applicationId: string; error: unknown }>();
+  private readonly keysListener: { dispose(): void } | undefined;
   /**
    * The in-memory picture of the cached tokens: per key id its token, or null for "none". Filled lazily from
    * SecretStorage (one read per key), kept in step by this service's own writes and, for other windows, by
@@ -154,15 +191,22 @@ export class TokenService {
     private readonly cache: SecretCache,
     private readonly options: TokenServiceOptions,
   ) {
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.clock = options.clock ?? systemClock;
     this.maxRetries = nonNegative(options.maxRetries, 2);
     this.retryBaseMs = nonNegative(options.retryBaseMs, 500);
     this.maxRetryAfterSeconds = nonNegative(options.maxRetryAfterSeconds, 30);
     this.warn = options.onWarning ?? ((w) => console.warn(`[eqp-keys] ${w.message}`));
+    this.keysListener = keys.onDidChange?.(() => this.fireAll());
   }
 
-  /** Fires with the environment after a token of one of its keys was stored or forgotten. */
+  private now(): number {
+    return this.clock.now();
+  }
+
+  /**
+   * Fires with the environment whose `state()` may have changed: a token of one of its keys was stored, read
+   * or forgotten, a request started or ended or failed, or its keys changed.
+   */
   readonly onDidChange = (listener: (env: EnvironmentId) => void): Disposable => {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -178,6 +222,53 @@ export class TokenService {
     for (const flight of this.flights.values()) flight.controller.abort();
     this.flights.clear();
     this.listeners.clear();
+    this.keysListener?.dispose();
+  }
+
+  /**
+   * The environment's token picture, synchronously from memory (see TokenState). When the active key's cache
+   * entry has not been read yet, this starts the read and says `loading`; `onDidChange` fires when it is known.
+   */
+  state(env: EnvironmentId): TokenState {
+    const key = this.keys.activeKeyRef(env);
+    if (!key) {
+      return { environment: env, key, token: undefined, live: false, fresh: false, refreshAt: undefined, loading: false, busy: false, lastError: undefined };
+    }
+    const known = this.memory.get(key.keyId);
+    if (known === undefined) void this.read(key.keyId);
+    const token = known && known.environment === env ? known : undefined;
+    const live = token !== undefined && token.expiresAt > this.now();
+    const failure = this.failures.get(key.keyId);
+    return {
+      environment: env,
+      key,
+      token,
+      live,
+      fresh: live && this.isFresh(token),
+      refreshAt: token && refreshDueAt(token, this.options.refreshMargin()),
+      loading: known === undefined && !this.disposed,
+      busy: this.flights.get(key.keyId)?.minting === true,
+      lastError: failure && failure.applicationId === key.applicationId ? failure.error : undefined,
+    };
+  }
+
+  /**
+   * A key's cached token from memory, expired or not; undefined when none is cached or its entry has not been
+   * read yet (this starts the read, and `onDidChange` fires if it finds one). For rows that list every key.
+   */
+  cached(keyId: string): CachedToken | undefined {
+    const known = this.memory.get(keyId);
+    if (known === undefined) void this.read(keyId);
+    return known ?? undefined;
+  }
+
+  /**
+   * The cached tokens of these keys (expired or not; undefined: none), reading from secret storage the entries
+   * memory does not know yet, after which `state()` and `cached()` answer from what is stored. For commands that
+   * must see what is stored before they show something once (a list, a confirmation).
+   */
+  load(keyIds: readonly string[]): Promise<(CachedToken | undefined)[]> {
+    return Promise.all(keyIds.map((id) => this.read(id)));
   }
 
   /**
@@ -220,30 +311,6 @@ export class TokenService {
     }
   }
 
-  /** The active key's cached token if it has not expired; never touches the network. */
-  async peek(env: EnvironmentId): Promise<CachedToken | undefined> {
-    const key = await this.keys.activeKeyRef(env);
-    if (!key) {
-      return undefined;
-    }
-    const cached = await this.cachedFor(key.keyId);
-    return cached && cached.expiresAt > this.now() ? cached : undefined;
-  }
-
-  /**
-   * The active key's cached token if `getToken` would return it without a request (it has more than the refresh
-   * margin to live); undefined when a call would have to mint. Never touches the network. Lets a caller decide
-   * whether to show progress before asking.
-   */
-  async fresh(env: EnvironmentId): Promise<CachedToken | undefined> {
-    const key = await this.keys.activeKeyRef(env);
-    if (!key) {
-      return undefined;
-    }
-    const cached = await this.cachedFor(key.keyId);
-    return cached && cached.environment === env && this.isFresh(cached) ? cached : undefined;
-  }
-
   /**
    * Keeps a token that was minted elsewhere (a key's verification) as the key's cached token, so the first
    * `getToken` needs no request of its own. `requestedAt` is when that request was sent (local clock); the expiry
@@ -272,7 +339,7 @@ export class TokenService {
     if (token.expiresAt <= this.now()) {
       return;
     }
-    const cached = await this.cachedFor(key.id);
+    const cached = await this.read(key.id);
     if (cached && cached.environment === key.environment && cached.expiresAt >= token.expiresAt) {
       return;
     }
@@ -282,40 +349,59 @@ export class TokenService {
       this.report('cache-store', key.id, `Could not save the session token of key "${key.name}" in secret storage, so it will not be reused`, e, [token.token]);
       return;
     }
-    this.memory.set(key.id, token);
+    this.remember(key.id, token);
     this.index.set(key.id, key.environment);
     this.fire(key.environment);
   }
 
   /**
-   * A key's cached token, if any, expired or not: from memory once known, else read from SecretStorage once. An
-   * entry that cannot be read counts as none (and is read again next time).
+   * A key's cached token, if any, expired or not: from memory once known, else read from SecretStorage once
+   * (concurrent reads share one). An entry that cannot be read counts as none until it changes.
    */
-  async cachedFor(keyId: string): Promise<CachedToken | undefined> {
+  private read(keyId: string, again = false): Promise<CachedToken | undefined> {
     const known = this.memory.get(keyId);
-    if (known !== undefined) return known ?? undefined;
-    let raw: string | undefined;
-    try {
-      raw = await this.cache.get(cacheKey(keyId));
-    } catch (e) {
-      this.report('cache-read', keyId, `Could not read the cached session token of key ${keyId}`, e);
-      return undefined;
-    }
-    const cached = parseCachedToken(raw, keyId);
-    if (cached) {
-      this.observe(cached.token);
-      this.index.set(keyId, cached.environment);
-    }
-    this.memory.set(keyId, cached ?? null);
-    return cached;
+    if (known !== undefined && !again) return Promise.resolve(known ?? undefined);
+    const running = this.loads.get(keyId);
+    if (running && !again) return running;
+    // Identifies this read: `invalidate` (another window wrote the entry meanwhile) drops it from `loads`, and a
+    // read that is no longer the current one must not put what it read into memory.
+    const self: { promise?: Promise<CachedToken | undefined> } = {};
+    const current = (): boolean => this.loads.get(keyId) === self.promise && !this.disposed;
+    self.promise = (async (): Promise<CachedToken | undefined> => {
+      let raw: string | undefined;
+      try {
+        raw = await this.cache.get(cacheKey(keyId));
+      } catch (e) {
+        this.report('cache-read', keyId, `Could not read the cached session token of key ${keyId}`, e);
+        // Counts as none until the entry changes (`invalidate`) or a token is stored: renders must not loop on
+        // a secret storage that keeps failing.
+        if (current()) this.memory.set(keyId, null);
+        return undefined;
+      }
+      const cached = parseCachedToken(raw, keyId);
+      if (cached) this.observe(cached.token);
+      if (!current()) return cached;
+      if (cached) this.index.set(keyId, cached.environment);
+      this.memory.set(keyId, cached ?? null);
+      return cached;
+    })().finally(() => {
+      if (!current()) return;
+      this.loads.delete(keyId);
+      // Renders that showed "loading" render again, now with what is stored.
+      this.fireAll();
+    });
+    this.loads.set(keyId, self.promise);
+    return self.promise;
   }
 
   /**
    * SecretStorage changed under this service (another window stored or forgot a token; `secrets.onDidChange`
-   * key `eqp.token.<keyId>`): the next read goes to SecretStorage again.
+   * key `eqp.token.<keyId>`): the entry is read again (what memory holds is shown meanwhile), and `onDidChange`
+   * fires once it is known. A read already under way is superseded: it may have read the entry before the change.
    */
   invalidate(keyId: string): void {
-    this.memory.delete(keyId);
+    if (this.disposed) return;
+    void this.read(keyId, true);
   }
 
   /** The key id of a SecretStorage key of a cached token (`eqp.token.<keyId>`), else undefined. */
@@ -325,21 +411,22 @@ export class TokenService {
 
   /**
    * Drops one key's cached token, or all tokens this service knows of: those it stored or read since it was
-   * created (after a reload, a key is known once `peek`, `getToken` or `cachedFor` has looked at it).
+   * created (after a reload, a key is known once `state`, `cached`, `load` or `getToken` has looked at it).
    */
   async forget(keyId?: string): Promise<void> {
     const ids = keyId !== undefined ? [keyId] : [...this.index.keys()];
     for (const id of ids) {
       this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
-      const env = this.index.get(id) ?? (await this.cachedFor(id))?.environment;
+      const env = this.index.get(id) ?? (await this.read(id))?.environment;
       this.index.delete(id);
+      this.failures.delete(id);
       try {
         await this.cache.delete(cacheKey(id));
       } catch (e) {
         this.report('cache-delete', id, `Could not delete the cached session token of key ${id}`, e);
         continue;
       }
-      this.memory.set(id, null);
+      this.remember(id, null);
       if (env) {
         this.fire(env);
       }
@@ -356,6 +443,8 @@ export class TokenService {
         if (this.flights.get(key.keyId) === self) {
           this.flights.delete(key.keyId);
         }
+        // No longer busy.
+        if (self.minting) this.fire(key.environment);
       }
     });
     this.flights.set(key.keyId, flight);
@@ -382,18 +471,28 @@ export class TokenService {
   /** The flight's work: the cached token when fresh enough, else a new one. */
   private async resolve(key: KeyRef, flight: Flight): Promise<CachedToken> {
     if (!flight.forceNew) {
-      const cached = await this.cachedFor(key.keyId);
+      const cached = await this.read(key.keyId);
       if (cached && cached.environment === key.environment && this.isFresh(cached)) {
         return cached;
       }
       flight.minting = true;
     }
+    this.fire(key.environment);
     // Only minting reads the application secret.
     const withSecret = await this.activeKey(key.environment);
     if (!withSecret) {
       throw noKeyError(key.environment);
     }
-    return this.mint(withSecret, flight.controller.signal);
+    try {
+      const token = await this.mint(withSecret, flight.controller.signal);
+      this.failures.delete(key.keyId);
+      return token;
+    } catch (e) {
+      if (!(e instanceof EqpError && e.kind === 'cancelled') && !this.disposed) {
+        this.failures.set(key.keyId, { applicationId: withSecret.applicationId, error: e });
+      }
+      throw e;
+    }
   }
 
   /**
@@ -442,7 +541,7 @@ export class TokenService {
         throw error;
       }
       retries++;
-      await this.sleep(wait, signal);
+      await sleep(this.clock, wait, signal, cancelledError);
       if (signal.aborted) {
         throw cancelledError();
       }
@@ -456,7 +555,7 @@ export class TokenService {
     if ((this.generations.get(key.keyId) ?? 0) === generation) {
       try {
         await this.cache.store(cacheKey(key.keyId), JSON.stringify(token));
-        this.memory.set(key.keyId, token);
+        this.remember(key.keyId, token);
         this.index.set(key.keyId, key.environment);
         this.fire(key.environment);
       } catch (e) {
@@ -530,6 +629,17 @@ export class TokenService {
     } catch {
       // Redaction bookkeeping must not change an outcome.
     }
+  }
+
+  /** What this service itself stored or deleted; a read under way (which may have read before) is dropped. */
+  private remember(keyId: string, token: CachedToken | null): void {
+    this.memory.set(keyId, token);
+    this.loads.delete(keyId);
+  }
+
+  private fireAll(): void {
+    this.fire('production');
+    this.fire('sandbox');
   }
 
   private fire(env: EnvironmentId): void {
@@ -658,24 +768,6 @@ function noKeyError(env: EnvironmentId): EqpError {
   const label = environmentInfo(env).label;
   return new EqpError('config', `There is no API access key for ${label}.`, {
     hint: `Create one in the ${label} Developer Portal (Account → Manage API Keys), then add it in the EQP Keys view.`,
-  });
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(cancelledError());
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(cancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

@@ -1,3 +1,5 @@
+import { type Clock, TimerSlot, systemClock } from './clock';
+
 /**
  * Runs an async job one at a time: asked again while a run is under way, it runs once more right after it,
  * however often it was asked meanwhile. So updates that arrive together merge into one, and none is lost.
@@ -7,22 +9,22 @@
 export class SerialRunner {
   private running: Promise<void> | undefined;
   private dirty = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer: TimerSlot;
 
   constructor(
-    private readonly job: () => Promise<void>,
+    private readonly job: () => Promise<void> | void,
     private readonly onError: (e: unknown) => void,
     private readonly stopped: () => boolean = () => false,
     private readonly mergeMs = 30,
-  ) {}
+    clock: Clock = systemClock,
+  ) {
+    this.timer = new TimerSlot(clock);
+  }
 
   /** Asks for a run within `mergeMs`; every ask until then is served by that one run. */
   schedule(): void {
-    if (this.stopped() || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, this.mergeMs);
+    if (this.stopped() || this.timer.isSet) return;
+    this.timer.set(this.mergeMs, () => void this.run());
   }
 
   /** Runs now instead of a scheduled run; resolves once the job has run after this call. */
@@ -33,8 +35,7 @@ export class SerialRunner {
 
   /** Drops a scheduled run (a run under way finishes). */
   cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
   }
 
   /** Resolves once the job has run after this call (possibly merged with other calls). */

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { EqpKeysApi } from '../../src/extension';
+import type { EqpKeysTestApi as EqpKeysApi } from '../entry/extension';
 import { EqpSandbox } from '../sandbox/server';
 
 export const EXTENSION_ID = 'eqp-keys.eqp-keys';

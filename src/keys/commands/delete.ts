@@ -29,7 +29,7 @@ export class DeleteKeyCommand {
       );
       if (answer !== 'Delete') return undefined;
     }
-    const token = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
+    const [token] = (await this.deps.tokens?.load([key.id]).catch(() => undefined)) ?? [];
     const removed = await this.deps.store.remove(key.id);
     // The cached token goes too: nothing of a deleted key stays in our storage. At the API it stays valid.
     await this.deps.tokens?.forget(key.id).catch(() => undefined);

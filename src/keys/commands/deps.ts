@@ -23,5 +23,5 @@ export interface KeyCommandDeps {
    * arrow keys move the focus, not the selection).
    */
   selection?: () => Promise<readonly (EnvironmentNode | KeyNode)[]>;
-  tokens?: VerifiedTokenSink & { cachedFor(keyId: string): Promise<{ expiresAt: number } | undefined>; forget(keyId?: string): Promise<void> };
+  tokens?: VerifiedTokenSink & { load(keyIds: readonly string[]): Promise<({ expiresAt: number } | undefined)[]>; forget(keyId?: string): Promise<void> };
 }

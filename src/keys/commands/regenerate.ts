@@ -51,7 +51,7 @@ export class RegenerateKeyCommand {
     this.checkNewPair(key, pair.applicationId);
     const verified = await verifyInteractively(this.deps, key.environment, key.name, pair, title, key.id, steps);
     if (!verified) return undefined;
-    const old = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
+    const [old] = (await this.deps.tokens?.load([key.id]).catch(() => undefined)) ?? [];
     const updated = await this.save(key, verified);
     const tokenNote = old && old.expiresAt > Date.now() ? ` The session token obtained with the old pair stays valid until ${formatTime(old.expiresAt)}.` : '';
     await this.deps.reveal?.(updated.id).catch(() => undefined);
@@ -70,7 +70,7 @@ export class RegenerateKeyCommand {
     this.deps.logger.info(`regenerated key "${updated.name}" (${updated.environment}): ${key.applicationId} → ${updated.applicationId}, ${updated.state}`);
     // A token obtained with the old pair stays usable until it expires (the portal's rule), so it is kept and
     // the tree says so; only when there is none does the token the verification minted take its place.
-    const old = await this.deps.tokens?.cachedFor(key.id).catch(() => undefined);
+    const [old] = (await this.deps.tokens?.load([key.id]).catch(() => undefined)) ?? [];
     if (v.token && !(old && old.expiresAt > Date.now())) await this.deps.tokens?.adopt(updated, v.token.token, v.token.requestedAt).catch(() => undefined);
     return updated;
   }

@@ -34,7 +34,8 @@ export class ForgetTokenCommand {
       if (!picked) return undefined;
       targets = picked;
     }
-    const cached = await Promise.all(targets.map(async (k) => ({ key: k, token: await tokens.cachedFor(k.id) })));
+    const held = await tokens.load(targets.map((k) => k.id));
+    const cached = targets.map((k, i) => ({ key: k, token: held[i] }));
     for (const k of targets) await tokens.forget(k.id);
     if (isScripted(arg) && arg.all === true) await tokens.forget();
     const forgotten = cached.filter((c) => c.token).map((c) => ({ environment: c.key.environment, keyName: c.key.name }));
@@ -56,7 +57,8 @@ export class ForgetTokenCommand {
     const now = Date.now();
     const activeEnv = this.deps.settings.activeEnvironment;
     keys.sort((a, b) => Number(b.environment === activeEnv) - Number(a.environment === activeEnv));
-    const withTokens = await Promise.all(keys.map(async (k) => ({ key: k, token: await this.deps.tokens.cachedFor(k.id) })));
+    const held = await this.deps.tokens.load(keys.map((k) => k.id));
+    const withTokens = keys.map((k, i) => ({ key: k, token: held[i] }));
     const cachedCount = withTokens.filter((w) => w.token).length;
     type Item = vscode.QuickPickItem & { keys?: KeyRecord[] };
     const items: Item[] = [

@@ -16,9 +16,9 @@ export class TokenMenuCommand {
     const label = environmentInfo(env).label;
     const keyId = this.deps.store.activeKeyId(env);
     const key = keyId ? this.deps.store.get(keyId) : undefined;
-    const token = keyId ? await this.deps.tokens.cachedFor(keyId) : undefined;
+    if (keyId) await this.deps.tokens.load([keyId]);
+    const { token, live } = this.deps.tokens.state(env);
     const now = Date.now();
-    const live = token && token.expiresAt > now;
     type Item = vscode.QuickPickItem & { command?: string };
     const items: Item[] = key
       ? [
@@ -34,7 +34,7 @@ export class TokenMenuCommand {
       { label: '$(key) Switch Active Key…', description: key ? `now "${key.name}"` : undefined, command: COMMANDS.keysUse },
       { label: '$(output) Show Log', command: COMMANDS.showLog },
     );
-    const title = key ? `EQP session token · ${label} · "${key.name}"${live ? ` · ${timeLeft(token.expiresAt - now)} left` : ' · none cached'}` : `EQP session token · ${label}`;
+    const title = key ? `EQP session token · ${label} · "${key.name}"${live && token ? ` · ${timeLeft(token.expiresAt - now)} left` : ' · none cached'}` : `EQP session token · ${label}`;
     const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Choose an action' });
     if (!picked?.command) return undefined;
     await vscode.commands.executeCommand(picked.command);

@@ -4,7 +4,7 @@ export type SecretOp = 'get' | 'store' | 'delete';
 
 /**
  * SecretStorage that forwards to VS Code's real one, except that a test can make the next N calls of one kind
- * fail the way they do without an OS keyring. Built only in ExtensionMode.Test (see extension.ts).
+ * fail the way they do without an OS keyring. Built by the test entry only (test/entry/extension.ts): never in the shipped bundle.
  */
 export class FaultySecretStorage implements vscode.SecretStorage {
   private failures: Record<SecretOp, number> = { get: 0, store: 0, delete: 0 };

@@ -1,0 +1,64 @@
+// The test entry: a second output of the same esbuild configuration (esbuild.js), never shipped. It wraps the
+// product's own build() with test seams and returns the hooks the integration suite uses; the shipped
+// dist/extension.js has none of them (test/integration/bundle.test.ts and the package stage check).
+import * as vscode from 'vscode';
+import { type Built, build } from '../../src/extension';
+import type { KeyStore } from '../../src/keys/keyStore';
+import type { KeysTreeProvider } from '../../src/keys/tree';
+import type { ClipboardGuard } from '../../src/tokens/clipboard';
+import { TokenService } from '../../src/tokens/tokenService';
+import { FaultySecretStorage } from './faultySecretStorage';
+import { StatusBarRecorder } from './statusBarRecorder';
+import { TestClock } from './testClock';
+
+export interface EqpKeysTestApi {
+  test: {
+    secrets: vscode.SecretStorage;
+    faults: FaultySecretStorage;
+    globalState: vscode.Memento;
+    store: KeyStore;
+    /** The token service the commands, status bar, tree and terminal export use. */
+    tokens: TokenService;
+    /** A new token service built exactly as activate() builds it, over the same secret storage (a "reload"). */
+    newTokenService(): TokenService;
+    statusBar: StatusBarRecorder;
+    /** context.environmentVariableCollection, as the terminal export fills it. */
+    terminalEnv: vscode.GlobalEnvironmentVariableCollection;
+    clipboard: ClipboardGuard;
+    /** The clock the extension goes by; `use(() => sandbox.clock.now())` follows the sandbox's clock. */
+    clock: TestClock;
+    /** For the secret canary: everything else the extension can write to or show. */
+    workspaceState: vscode.Memento;
+    logUri: vscode.Uri;
+    tree: KeysTreeProvider;
+  };
+}
+
+export function activate(context: vscode.ExtensionContext): EqpKeysTestApi {
+  const faults = new FaultySecretStorage(context.secrets);
+  const clock = new TestClock();
+  const statusBar = new StatusBarRecorder();
+  const built: Built = build(context, { secrets: faults, clock, statusBarItem: statusBar.wrap });
+  const { client, secrets, options } = built.tokenParts;
+  return {
+    test: {
+      secrets: context.secrets,
+      faults,
+      globalState: context.globalState,
+      store: built.store,
+      tokens: built.tokens,
+      newTokenService: () => new TokenService(client, built.store, secrets, options),
+      statusBar,
+      terminalEnv: context.environmentVariableCollection,
+      clipboard: built.clipboard,
+      clock,
+      workspaceState: context.workspaceState,
+      logUri: context.logUri,
+      tree: built.tree,
+    },
+  };
+}
+
+export function deactivate(): void {
+  // everything is disposed through context.subscriptions
+}
