@@ -12,6 +12,14 @@ import { EqpSandbox } from '../sandbox/server';
 export const EXTENSION_ID = 'eqp-keys.eqp-keys';
 export type TestApi = NonNullable<EqpKeysApi['test']>;
 
+/**
+ * Lets the extension's renders catch up: the status bar, tree and terminal export merge the events of 30 ms into
+ * one render (a plain render of the token service's state, so nothing else is pending once that has run).
+ */
+export async function settled(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 120));
+}
+
 export async function testApi(): Promise<TestApi> {
   const ext = vscode.extensions.getExtension<EqpKeysApi>(EXTENSION_ID);
   assert.ok(ext, 'extension not loaded');

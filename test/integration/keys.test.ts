@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { KeyStore, type KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox } from '../sandbox/server';
 import { ScriptedUi, TestApi, eventually, resetAll, startSandbox, stopSandbox, testApi } from './helpers';
+import { cachedFor } from '../tokenReads';
 
 const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 
@@ -279,7 +280,7 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
       ui.pick('Old').answer('Delete');
       await run('eqp.keys.delete');
       await eventually(() => assert.match(ui!.messages.at(-1)?.message ?? '', /A session token already obtained with it stays valid at the EQP API until/));
-      assert.equal(await api.tokens.cachedFor(key.id), undefined);
+      assert.equal(await cachedFor(api.tokens, key.id), undefined);
     });
 
     it('regenerate refuses the old pair, and a refused new pair keeps the old one working', async () => {

@@ -10,7 +10,8 @@ import type { KeyRecord } from '../../src/keys/keyStore';
 import { ClipboardGuard } from '../../src/tokens/clipboard';
 import type { CachedToken } from '../../src/tokens/tokenService';
 import type { EqpSandbox, SandboxEnv, SandboxKey } from '../sandbox/server';
-import { ScriptedUi, TestApi, clearKeys, eventually, rewriter, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, clearKeys, eventually, rewriter, settled, startSandbox, stopSandbox, testApi } from './helpers';
+import { peek } from '../tokenReads';
 
 const run = async <T = unknown>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 const TOKEN_SETTINGS = ['http.timeoutSeconds', 'token.lifetime', 'token.refreshMargin', 'token.insertFormat', 'clipboard.clearAfterSeconds', 'statusBar.show', 'statusBar.clickAction', 'terminal.exportToken'];
@@ -50,6 +51,8 @@ async function runTask(task: vscode.Task, ms = 20000): Promise<number | undefine
 describe('session tokens (real VS Code, EQP sandbox server)', function () {
   this.timeout(30000);
   let api: TestApi;
+  /** Timers pending for a countdown (status bar, tree rows, terminal export), not the 30 ms merges of events. */
+  const countdowns = (): number => api.clock.timersLongerThan(40);
   let sandbox: EqpSandbox;
   let ui: ScriptedUi | undefined;
   const realWithProgress = vscode.window.withProgress;
@@ -139,7 +142,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       const editor = await editorWith('x\ny\nz');
       editor.selections = [0, 1, 2].map((l) => new vscode.Selection(l, 1, l, 1));
       const result = await run<{ inserted: number }>('eqp.token.insert');
-      const token = (await api.tokens.peek('sandbox'))!.token;
+      const token = (await peek(api.tokens, 'sandbox'))!.token;
       assert.equal(result.inserted, 3);
       assert.equal(editor.document.getText(), `x${token}\ny${token}\nz${token}`);
       await vscode.commands.executeCommand('undo');
@@ -152,7 +155,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       const start = editor.document.getText().indexOf('PASTE_HERE');
       editor.selection = new vscode.Selection(0, start, 0, start + 'PASTE_HERE'.length);
       await run('eqp.token.insert');
-      const token = (await api.tokens.peek('sandbox'))!.token;
+      const token = (await peek(api.tokens, 'sandbox'))!.token;
       assert.equal(editor.document.getText(), `curl -H "Authorization: Bearer ${token}" x`);
       assert.ok(editor.selection.isEmpty, 'the inserted token is not left selected');
       await vscode.commands.executeCommand('undo');
@@ -165,7 +168,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       const editor = await editorWith('');
       await setting('token.insertFormat', 'bearer');
       await run('eqp.token.insert');
-      const t = (await api.tokens.peek('production'))!;
+      const t = (await peek(api.tokens, 'production'))!;
       assert.equal(editor.document.getText(), `Authorization: Bearer ${t.token}`);
       await vscode.commands.executeCommand('undo');
       await setting('token.insertFormat', 'curl -H "Authorization: Bearer ${token}" "${apiUrl}/rest/v1/users/${mageId}" # ${environment} ${unknown}');
@@ -230,7 +233,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       ui = new ScriptedUi();
       const result = await run<{ inserted: number; copied: boolean }>('eqp.token.insert');
       assert.deepEqual([result.inserted, result.copied], [0, true]);
-      const token = (await api.tokens.peek('sandbox'))!.token;
+      const token = (await peek(api.tokens, 'sandbox'))!.token;
       assert.equal(await vscode.env.clipboard.readText(), token);
       assert.match(ui.messages[0]?.message ?? '', /No editor is open, so the Sandbox session token of "CI" was copied/);
       assert.ok(!ui.allText().includes(token), 'the message does not show the token');
@@ -297,7 +300,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       await sleep(1400);
       assert.equal(api.clipboard.pending, false);
       assert.match(ui.messages.map((m) => m.message).join('\n'), /not cleared automatically/);
-      assert.equal(await vscode.env.clipboard.readText(), (await api.tokens.peek('sandbox'))!.token, 'the token is still on the clipboard');
+      assert.equal(await vscode.env.clipboard.readText(), (await peek(api.tokens, 'sandbox'))!.token, 'the token is still on the clipboard');
     });
 
     it('0 never clears', async () => {
@@ -307,7 +310,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(r.clearsAt, undefined);
       assert.equal(api.clipboard.pending, false, 'no timer');
       await sleep(300);
-      assert.equal(await vscode.env.clipboard.readText(), (await api.tokens.peek('sandbox'))!.token);
+      assert.equal(await vscode.env.clipboard.readText(), (await peek(api.tokens, 'sandbox'))!.token);
     });
   });
 
@@ -345,7 +348,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       const before = sandbox.tokenRequestCount();
       assert.equal(await runTask(lineTask), 0);
       assert.equal(await runTask(envTask), 0);
-      const token = (await api.tokens.peek('sandbox'))!.token;
+      const token = (await peek(api.tokens, 'sandbox'))!.token;
       assert.equal(fs.readFileSync(inLine, 'utf8'), token);
       assert.equal(fs.readFileSync(inEnv, 'utf8'), token);
       assert.equal(sandbox.tokenRequestCount() - before, 0, 'the cached token served both');
@@ -387,7 +390,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       const reloaded = api.newTokenService();
       const again = await reloaded.getToken('sandbox');
       assert.equal(again.token, first);
-      assert.equal((await reloaded.peek('sandbox'))?.token, first);
+      assert.equal((await peek(reloaded, 'sandbox'))?.token, first);
       assert.equal(sandbox.tokenRequestCount(), 0, `no request in the sandbox log: ${JSON.stringify(sandbox.requestLog())}`);
     });
 
@@ -408,7 +411,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.deepEqual(request?.body, { grant_type: 'session', expires_in: 3600 });
       const t = (await cached(key))!;
       assert.equal(t.expiresAt - t.obtainedAt, 600_000);
-      await api.statusBar.flush();
+      await settled();
       assert.match(api.statusBar.snapshot().text, /^\$\(key\) Sandbox · CI · (9|10)m$/);
     });
 
@@ -426,9 +429,11 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(await accepted('sandbox', first, sandbox.account('sandbox').mageId), 401, 'the first token has expired at the API');
       assert.equal(await accepted('sandbox', second, sandbox.account('sandbox').mageId), 200);
       sandbox.clock.advance(7200);
-      await api.statusBar.flush();
+      // The status bar's countdown timer is due now (by the clock it goes by): fire it instead of waiting a minute.
+      api.clock.fireDue();
+      await settled();
       assert.equal(api.statusBar.snapshot().text, '$(key) Sandbox · CI · no token', 'expired: the status bar says so');
-      assert.equal(api.statusBar.snapshot().timer, false, 'no timer without a live token');
+      assert.equal(countdowns(), 0, 'no timer without a live token');
     });
   });
 
@@ -622,7 +627,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
 
   describe('status bar item', () => {
     const snap = async () => {
-      await api.statusBar.flush();
+      await settled();
       return api.statusBar.snapshot();
     };
 
@@ -636,12 +641,12 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(s.background, 'statusBarItem.warningBackground');
       assert.match(s.tooltip, /\(command:eqp\.keys\.create\)/);
       assert.match(s.accessibilityLabel, /no API access key for Sandbox/);
-      assert.equal(s.timer, false);
+      assert.equal(countdowns(), 0);
       await addKey('sandbox', 'CI');
       await setting('statusBar.show', 'never');
       s = await snap();
       assert.equal(s.visible, false);
-      assert.equal(s.timer, false, 'no timer while hidden');
+      assert.equal(countdowns(), 0, 'no timer while hidden');
     });
 
     it('a key without a token: "Sandbox · CI · no token", no timer; with a token: env · key · time left, a per-minute timer', async () => {
@@ -650,12 +655,12 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(s.visible, true);
       assert.equal(s.text, '$(key) Sandbox · CI · no token');
       assert.equal(s.background, undefined);
-      assert.equal(s.timer, false);
+      assert.equal(countdowns(), 0);
       assert.match(s.tooltip, /No token cached/);
       const token = await run<string>('eqp.token.get');
       s = await snap();
       assert.equal(s.text, '$(key) Sandbox · CI · 1h 59m');
-      assert.equal(s.timer, true);
+      assert.equal(countdowns(), 1, 'one timer, the status bar\'s');
       assert.equal(s.command, 'eqp.token.insert');
       assert.match(s.accessibilityLabel, /EQP session token for Sandbox, key CI, expires in 1 hour 59 minutes/);
       assert.match(s.tooltip, /MAG987654321/);
@@ -671,7 +676,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       await run('eqp.token.forget', { environment: 'sandbox', name: key.name });
       s = await snap();
       assert.equal(s.text, '$(key) Sandbox · CI · no token', 'after Forget the item keeps the environment and the key');
-      assert.equal(s.timer, false, 'the timer stops with the token');
+      assert.equal(countdowns(), 0, 'the timer stops with the token');
     });
 
     it('rejected key: warning look, "rejected", a Regenerate link for that key', async () => {
@@ -701,7 +706,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       ui = new ScriptedUi().pick('Copy Session Token');
       assert.equal(await run('eqp.token.menu'), 'eqp.token.copy');
       assert.match(ui.picks[0]?.title ?? '', /EQP session token · Sandbox · "CI" · 1h 59m left/);
-      assert.equal(await vscode.env.clipboard.readText(), (await api.tokens.peek('sandbox'))!.token);
+      assert.equal(await vscode.env.clipboard.readText(), (await peek(api.tokens, 'sandbox'))!.token);
     });
 
     it('merges updates: twenty events at once render once', async () => {
@@ -709,13 +714,14 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       await snap();
       // Token events arriving within the merge window, as a burst: exactly one render.
       const forgets = Array.from({ length: 10 }, () => api.tokens.forget(key.id));
-      for (let i = 0; i < 10; i++) api.statusBar.scheduleUpdate();
+      for (let i = 0; i < 10; i++) api.tokens.invalidate(key.id);
       await Promise.all(forgets);
       await sleep(300);
-      const settled = api.statusBar.snapshot().renders;
-      for (let i = 0; i < 20; i++) api.statusBar.scheduleUpdate();
+      const before = api.statusBar.snapshot().renders;
+      // Twenty "another window changed this token" events: twenty re-reads superseding each other, one render.
+      for (let i = 0; i < 20; i++) api.tokens.invalidate(key.id);
       await sleep(300);
-      assert.equal(api.statusBar.snapshot().renders - settled, 1, 'twenty asks at once, one render');
+      assert.equal(api.statusBar.snapshot().renders - before, 1, 'twenty events at once, one render');
       assert.equal(api.statusBar.snapshot().text, '$(key) Sandbox · CI · no token');
     });
   });
@@ -729,11 +735,13 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
 
     it('a row\'s time left changes on its own when the minute changes, and no timer runs once no token is shown', async () => {
       await setting('token.lifetime', 61);
+      // Only the tree's timers count below: the status bar (which counts down too) is hidden.
+      await setting('statusBar.show', 'never');
       const { key } = await addKey('sandbox', 'CI');
       await api.tree.flushRefresh();
       await sleep(300); // let the events of adding the key settle
       assert.equal(await rowOf(key.id), '★ verified · 1m');
-      assert.equal(api.tree.countingDown, true, 'a timer for the next change');
+      assert.equal(countdowns(), 1, 'a timer for the next change');
       // From here no key, token or setting changes: only the countdown can ask the view to render again.
       let renders = 0;
       const sub = api.tree.onDidChangeTreeData(() => renders++);
@@ -746,7 +754,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       await api.tokens.forget(key.id);
       await api.tree.flushRefresh();
       assert.equal(await rowOf(key.id), '★ verified');
-      assert.equal(api.tree.countingDown, false, 'no token shown, no timer');
+      assert.equal(countdowns(), 0, 'no token shown, no timer');
     });
   });
 
@@ -766,10 +774,10 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
     it('on: new terminals get EQP_SESSION_TOKEN, EQP_MAGE_ID, EQP_API_URL (never persisted), refreshed with the token', async () => {
       await addKey('sandbox', 'CI', false);
       await setting('terminal.exportToken', true);
-      await api.terminal.flush();
+      await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 5000);
       assert.equal(sandbox.tokenRequestCount(), 1, 'a token was fetched for the terminals');
       const env = api.terminalEnv;
-      const token = (await api.tokens.peek('sandbox'))!;
+      const token = (await peek(api.tokens, 'sandbox'))!;
       assert.equal(env.persistent, false);
       assert.equal(env.get('EQP_SESSION_TOKEN')?.value, token.token);
       assert.equal(env.get('EQP_MAGE_ID')?.value, sandbox.account('sandbox').mageId);
@@ -779,27 +787,25 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.ok(!description?.includes(token.token), 'the description shows no token');
       assert.equal(await terminalValue('EQP_SESSION_TOKEN'), token.token, 'a real terminal sees it');
       await run('eqp.token.refresh', { environment: 'sandbox' });
-      await api.terminal.flush();
-      const fresh = (await api.tokens.peek('sandbox'))!;
+      const fresh = (await peek(api.tokens, 'sandbox'))!;
       assert.notEqual(fresh.token, token.token);
-      assert.equal(env.get('EQP_SESSION_TOKEN')?.value, fresh.token, 'refreshed when the token changed');
+      await eventually(() => assert.equal(env.get('EQP_SESSION_TOKEN')?.value, fresh.token, 'refreshed when the token changed'), 5000);
     });
 
     it('off (the default), or no key: the variables are absent', async () => {
       await addKey('sandbox', 'CI');
-      await api.terminal.flush();
+      await settled();
       assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined, 'off by default');
       await setting('terminal.exportToken', true);
-      await api.terminal.flush();
-      assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN'));
+      await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 5000);
       await setting('terminal.exportToken', false);
-      await api.terminal.flush();
+      await settled();
       for (const v of ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_URL']) assert.equal(api.terminalEnv.get(v), undefined, `${v} cleared`);
       assert.equal(await terminalValue('EQP_SESSION_TOKEN'), '', 'a real terminal no longer sees it');
       await setting('terminal.exportToken', true);
-      await api.terminal.flush();
+      await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 5000);
       await run('eqp.keys.delete', { environment: 'sandbox', name: 'CI' });
-      await api.terminal.flush();
+      await settled();
       assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined, 'cleared when the key goes');
     });
 
@@ -807,9 +813,11 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       await addKey('sandbox', 'CI', false);
       sandbox.injectFault('sandbox', { kind: 'status', status: 401 }, 5);
       await setting('terminal.exportToken', true);
-      await api.terminal.flush();
-      await sleep(300);
-      await api.terminal.flush();
+      await eventually(() => assert.equal(sandbox.tokenRequestCount(), 1), 5000);
+      // Events that make the export look again (another window's token write, a setting) ask no second time.
+      api.tokens.invalidate(api.store.list()[0]!.id);
+      await setting('terminal.exportToken', true);
+      await sleep(500);
       assert.equal(sandbox.tokenRequestCount(), 1);
       assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined);
     });

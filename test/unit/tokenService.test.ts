@@ -15,6 +15,8 @@ import {
   type TokenServiceWarning,
 } from '../../src/tokens/tokenService';
 import { EqpSandbox, type SandboxKey } from '../sandbox/server';
+import type { Clock } from '../../src/util/clock';
+import { cachedFor, fresh, peek } from '../tokenReads';
 
 /** SecretStorage stand-in: a Map, with switches to make it fail like a missing OS keyring does. */
 class MemoryCache implements SecretCache {
@@ -116,15 +118,25 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
   const ENV: EnvironmentId = 'sandbox';
   const KEY_ID = 'key-1';
 
+  /** A clock reading `now`, whose timers (the retry waits) are recorded in `sleeps` and fire at once. */
+  function instantClock(now: () => number): Clock {
+    return {
+      now,
+      setTimer(ms, fn) {
+        sleeps.push(ms);
+        let cancelled = false;
+        void Promise.resolve().then(() => { if (!cancelled) fn(); });
+        return { dispose: () => { cancelled = true; } };
+      },
+    };
+  }
+
   function service(overrides: Partial<TokenServiceOptions> = {}, useClient: EqpClient = client): TokenService {
     return new TokenService(useClient, keys, cache, {
       lifetime: () => 7200,
       refreshMargin: () => 120,
-      // The local clock follows the sandbox clock, so advancing one advances both.
-      now: () => sandbox.clock.now(),
-      sleep: async (ms) => {
-        sleeps.push(ms);
-      },
+      // The local clock follows the sandbox clock, so advancing one advances both; its timers fire at once.
+      clock: instantClock(() => sandbox.clock.now()),
       retryBaseMs: 10,
       onWarning: (w) => warnings.push(w),
       ...overrides,
@@ -188,8 +200,8 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       await tokens.getToken(ENV);
       assert.equal(keys.secretReads, 1, 'the mint read it once');
       await tokens.getToken(ENV);
-      await tokens.peek(ENV);
-      await tokens.fresh(ENV);
+      await peek(tokens, ENV);
+      await fresh(tokens, ENV);
       assert.equal(keys.secretReads, 1, 'handing out the cached token read no secret');
       await tokens.getToken(ENV, { forceNew: true });
       assert.equal(keys.secretReads, 2);
@@ -199,15 +211,15 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       const tokens = service();
       await tokens.getToken(ENV);
       const reads = cache.gets;
-      for (let i = 0; i < 10; i++) await tokens.cachedFor(KEY_ID);
-      await tokens.peek(ENV);
-      await tokens.fresh(ENV);
+      for (let i = 0; i < 10; i++) await cachedFor(tokens, KEY_ID);
+      await peek(tokens, ENV);
+      await fresh(tokens, ENV);
       assert.equal(cache.gets, reads, 'no SecretStorage read for a render');
       tokens.invalidate(KEY_ID);
-      assert.deepEqual(await tokens.cachedFor(KEY_ID), cache.parsed(KEY_ID));
+      assert.deepEqual(await cachedFor(tokens, KEY_ID), cache.parsed(KEY_ID));
       assert.equal(cache.gets, reads + 1, 'one read after another window changed it');
       await tokens.forget(KEY_ID);
-      assert.equal(await tokens.cachedFor(KEY_ID), undefined);
+      assert.equal(await cachedFor(tokens, KEY_ID), undefined);
       assert.equal(cache.gets, reads + 1, 'a forgotten token is known to be gone');
     });
 
@@ -224,7 +236,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       sandbox.clearLog();
       const reloaded = service();
       assert.deepEqual(await reloaded.getToken(ENV), first);
-      assert.deepEqual(await reloaded.peek(ENV), first);
+      assert.deepEqual(await peek(reloaded, ENV), first);
       assert.equal(sandbox.tokenRequestCount(), 0);
     });
 
@@ -243,7 +255,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
 
     it('mints a new token once the cached one has refreshMargin() seconds or less to live', async () => {
       let clock = sandbox.clock.now();
-      const tokens = service({ now: () => clock, refreshMargin: () => 120 });
+      const tokens = service({ clock: instantClock(() => clock), refreshMargin: () => 120 });
       const first = await tokens.getToken(ENV);
 
       clock = first.expiresAt - 121_000;
@@ -273,7 +285,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
 
       const refused = await rejectsWith(client.getProfile(ENV, first.token, first.mageId), 'http');
       assert.equal(refused.status, 401);
-      assert.equal(await tokens.peek(ENV), undefined, 'peek does not offer an expired token');
+      assert.equal(await peek(tokens, ENV), undefined, 'peek does not offer an expired token');
 
       const second = await tokens.getToken(ENV);
       assert.notEqual(second.token, first.token);
@@ -284,7 +296,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
     it('ignores a cache entry that does not parse, or is of another key', async () => {
       cache.map.set(`eqp.token.${KEY_ID}`, '{not json');
       const tokens = service();
-      assert.equal(await tokens.cachedFor(KEY_ID), undefined);
+      assert.equal(await cachedFor(tokens, KEY_ID), undefined);
       await tokens.getToken(ENV);
       assert.equal(sandbox.tokenRequestCount(ENV), 1);
 
@@ -368,10 +380,8 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       let entered!: () => void;
       const waiting = new Promise<void>((r) => { entered = r; });
       const tokens = service({
-        sleep: (_ms, signal) => new Promise<void>((_resolve, reject) => {
-          entered();
-          signal?.addEventListener('abort', () => reject(new EqpError('cancelled', 'cancelled')), { once: true });
-        }),
+        // A retry wait that never ends by itself.
+        clock: { now: () => sandbox.clock.now(), setTimer: () => { entered(); return { dispose: () => undefined }; } },
       });
       let fired = 0;
       tokens.onDidChange(() => fired++);
@@ -419,13 +429,13 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
 
     it('a failed refresh leaves the older, still valid cached token alone', async () => {
       let clock = sandbox.clock.now();
-      const tokens = service({ now: () => clock });
+      const tokens = service({ clock: instantClock(() => clock) });
       const first = await tokens.getToken(ENV);
       clock = first.expiresAt - 60_000;
       sandbox.injectFault(ENV, { kind: 'status', status: 502 }, 3);
       await rejectsWith(tokens.getToken(ENV), 'http');
       assert.deepEqual(cache.parsed(KEY_ID), first);
-      assert.deepEqual(await tokens.peek(ENV), first);
+      assert.deepEqual(await peek(tokens, ENV), first);
     });
 
     it('a timeout is retried', async () => {
@@ -533,7 +543,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
 
       await tokens.forget(KEY_ID);
       assert.equal(cache.map.size, 0);
-      assert.equal(await tokens.cachedFor(KEY_ID), undefined);
+      assert.equal(await cachedFor(tokens, KEY_ID), undefined);
       assert.deepEqual(fired, [ENV, ENV]);
 
       subscription.dispose();
@@ -555,8 +565,8 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       // A reloaded service learns about a key when it looks at its token.
       const reloaded = service();
       reloaded.onDidChange((env) => fired.push(env));
-      await reloaded.peek(ENV);
-      await reloaded.peek('production');
+      await peek(reloaded, ENV);
+      await peek(reloaded, 'production');
       await reloaded.forget();
       assert.equal(cache.map.size, 0);
       assert.deepEqual(fired.sort(), ['production', 'sandbox']);
@@ -592,7 +602,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.equal(token.mageId, sandbox.account(ENV).mageId);
       assert.equal(token.obtainedAt, requestedAt);
       assert.equal(token.expiresAt, requestedAt + 600_000, 'expiry from the lifetime granted, counted from the request');
-      assert.deepEqual(await tokens.fresh(ENV), token);
+      assert.deepEqual(await fresh(tokens, ENV), token);
     });
 
     it('keeps a cached token that lives longer, and ignores an expired or implausible one', async () => {
@@ -622,12 +632,12 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
 
     it('fresh: undefined when a call would mint (none, or inside the margin), never a request', async () => {
       const tokens = service();
-      assert.equal(await tokens.fresh(ENV), undefined);
+      assert.equal(await fresh(tokens, ENV), undefined);
       const token = await tokens.getToken(ENV);
-      assert.deepEqual(await tokens.fresh(ENV), token);
+      assert.deepEqual(await fresh(tokens, ENV), token);
       sandbox.clock.advance(7200 - 100);
-      assert.equal(await tokens.fresh(ENV), undefined, 'inside the refresh margin');
-      assert.ok(await tokens.peek(ENV), 'but still valid for peek');
+      assert.equal(await fresh(tokens, ENV), undefined, 'inside the refresh margin');
+      assert.ok(await peek(tokens, ENV), 'but still valid for peek');
       assert.equal(sandbox.tokenRequestCount(ENV), 1);
     });
 
@@ -638,7 +648,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.ok(seen.has(key.applicationSecret));
       assert.ok(seen.has(minted.token));
       const reloadedSeen = new Set<string>();
-      await service({ redactions: { add: (v) => reloadedSeen.add(v) } }).peek(ENV);
+      await peek(service({ redactions: { add: (v) => reloadedSeen.add(v) } }), ENV);
       assert.ok(reloadedSeen.has(minted.token), 'a token read from the cache');
       await tokens.adopt({ ...adopted, applicationId: key.applicationId }, { mageId: 'MAG1', token: 'adopted-token-value', expiresIn: 9000 }, sandbox.clock.now());
       assert.ok(seen.has('adopted-token-value'));
@@ -677,7 +687,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.equal(sandbox.tokenRequestCount(ENV), 2);
       assert.equal(warnings[0]?.operation, 'cache-read');
       cache.failGet = false;
-      assert.deepEqual(await reloaded.cachedFor(KEY_ID), token);
+      assert.deepEqual(await cachedFor(reloaded, KEY_ID), token);
     });
   });
 });
