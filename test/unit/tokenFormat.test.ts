@@ -68,6 +68,12 @@ describe('token presentation (format.ts)', () => {
       assert.match(statusView({ environment: 'sandbox', key, token: { ...live, applicationId: 'OLDID1234' }, busy: false, now: NOW }).tooltip, /before the key was regenerated/);
       assert.equal(statusView({ environment: 'sandbox', key, token: live, busy: true, now: NOW }).text, '$(sync~spin) Sandbox · CI · 1h 52m');
     });
+    it('the last failed attempt is in the tooltip, escaped, while there is no live token and nothing runs', () => {
+      const failed = statusView({ environment: 'sandbox', key, busy: false, now: NOW, lastError: 'Could not reach [the API] (timeout).' });
+      assert.match(failed.tooltip, /⚠ The last attempt failed: Could not reach \\\[the API\\\] \\\(timeout\\\)\\\./);
+      assert.doesNotMatch(statusView({ environment: 'sandbox', key, token: live, busy: false, now: NOW, lastError: 'x' }).tooltip, /last attempt failed/, 'a live token: the failure does not matter now');
+      assert.doesNotMatch(statusView({ environment: 'sandbox', key, busy: true, now: NOW, lastError: 'x' }).tooltip, /last attempt failed/, 'trying again: the tooltip says so instead');
+    });
     it('no key and rejected key: warning look, with the action that fixes it', () => {
       const none = statusView({ environment: 'production', busy: false, now: NOW });
       assert.equal(none.text, '$(key) Production · no key');

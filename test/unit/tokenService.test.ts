@@ -309,6 +309,69 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
     });
   });
 
+  describe('state(): one synchronous picture per environment', () => {
+    const nextChange = (tokens: TokenService): Promise<EnvironmentId> =>
+      new Promise((resolve) => {
+        const sub = tokens.onDidChange((env) => {
+          sub.dispose();
+          resolve(env);
+        });
+      });
+
+    it('says "loading" until the stored token is read, then fires and shows it, with no secret read', async () => {
+      const stored = await service().getToken(ENV);
+      keys.secretReads = 0;
+      const reloaded = service();
+      const changed = nextChange(reloaded);
+      const before = reloaded.state(ENV);
+      assert.equal(before.loading, true);
+      assert.equal(before.token, undefined);
+      assert.equal(before.key?.keyId, KEY_ID);
+      await changed;
+      const after = reloaded.state(ENV);
+      assert.equal(after.loading, false);
+      assert.equal(after.token?.token, stored.token);
+      assert.equal(after.live, true);
+      assert.equal(after.fresh, true);
+      assert.equal(after.refreshAt, stored.expiresAt - 120_000);
+      assert.equal(keys.secretReads, 0, 'a render never reads an application secret');
+      assert.equal(reloaded.state('production').key, undefined, 'no key in production: nothing to load');
+    });
+
+    it('busy while a mint runs; the last error stays until a mint succeeds, and only for the pair that failed', async () => {
+      const tokens = service();
+      const busy: boolean[] = [];
+      tokens.onDidChange(() => busy.push(tokens.state(ENV).busy));
+      sandbox.injectFault(ENV, { kind: 'status', status: 500 }, 3);
+      await rejectsWith(tokens.getToken(ENV), 'http');
+      assert.ok(busy.includes(true), 'a render during the mint saw busy');
+      const failed = tokens.state(ENV);
+      assert.equal(failed.busy, false);
+      assert.ok(failed.lastError instanceof EqpError && failed.lastError.status === 500, 'the last error is kept');
+      // The pair regenerated: the old pair's error is not this pair's.
+      const newer = sandbox.regenerateKey(ENV, key.applicationId);
+      keys.use(ENV, KEY_ID, newer);
+      assert.equal(tokens.state(ENV).lastError, undefined);
+      await tokens.getToken(ENV);
+      const ok = tokens.state(ENV);
+      assert.equal(ok.lastError, undefined);
+      assert.equal(ok.busy, false);
+      assert.ok(ok.fresh);
+    });
+
+    it('after invalidate (another window wrote the entry) it shows the old token until the new one is read', async () => {
+      const tokens = service();
+      const first = await tokens.getToken(ENV);
+      const other = service();
+      const second = await other.getToken(ENV, { forceNew: true });
+      const changed = nextChange(tokens);
+      tokens.invalidate(KEY_ID);
+      assert.equal(tokens.state(ENV).token?.token, first.token, 'no flicker to "none" while reading');
+      await changed;
+      assert.equal(tokens.state(ENV).token?.token, second.token);
+    });
+  });
+
   describe('a regenerated key', () => {
     it('keeps using the old token while valid, then reports the stale pair as rejected until it is replaced', async () => {
       const tokens = service();
@@ -388,6 +451,8 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       sandbox.injectFault(ENV, { kind: 'retry-after', seconds: 1 });
       const pending = tokens.getToken(ENV);
       await waiting;
+      assert.ok(fired > 0 && tokens.state(ENV).busy, 'busy while waiting, and said so');
+      fired = 0;
       tokens.dispose();
       await rejectsWith(pending, 'cancelled');
       await new Promise((r) => setTimeout(r, 50));
@@ -537,19 +602,24 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       const tokens = service();
       const fired: EnvironmentId[] = [];
       const subscription = tokens.onDidChange((env) => fired.push(env));
+      const first = await tokens.getToken(ENV);
+      assert.ok(fired.includes(ENV), 'fires when a token is stored');
+      assert.equal(tokens.state(ENV).token?.token, first.token);
+      fired.length = 0;
       await tokens.getToken(ENV);
-      await tokens.getToken(ENV);
-      assert.deepEqual(fired, [ENV], 'fires on store, not on a cache hit');
+      assert.deepEqual(fired, [], 'a cache hit changes nothing, so fires nothing');
 
       await tokens.forget(KEY_ID);
       assert.equal(cache.map.size, 0);
       assert.equal(await cachedFor(tokens, KEY_ID), undefined);
-      assert.deepEqual(fired, [ENV, ENV]);
+      assert.deepEqual(fired, [ENV]);
+      assert.equal(tokens.state(ENV).token, undefined);
 
       subscription.dispose();
+      fired.length = 0;
       await tokens.getToken(ENV);
       assert.equal(sandbox.tokenRequestCount(ENV), 2);
-      assert.deepEqual(fired, [ENV, ENV], 'a disposed listener is not called');
+      assert.deepEqual(fired, [], 'a disposed listener is not called');
     });
 
     it('forget() drops the tokens of every known key, in both environments', async () => {
@@ -567,9 +637,12 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       reloaded.onDidChange((env) => fired.push(env));
       await peek(reloaded, ENV);
       await peek(reloaded, 'production');
+      fired.length = 0;
       await reloaded.forget();
       assert.equal(cache.map.size, 0);
       assert.deepEqual(fired.sort(), ['production', 'sandbox']);
+      assert.equal(reloaded.state('production').token, undefined);
+      assert.equal(reloaded.state(ENV).token, undefined);
     });
 
     it('a token minted while its key is being forgotten is returned but not stored', async () => {
@@ -595,7 +668,8 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       const session = await client.getSessionToken(ENV, key.applicationId, key.applicationSecret, 600);
       sandbox.clearLog();
       await tokens.adopt({ ...adopted, applicationId: key.applicationId }, session, requestedAt);
-      assert.deepEqual(fired, [ENV]);
+      assert.ok(fired.includes(ENV));
+      assert.equal(tokens.state(ENV).token?.token, session.token, 'the state shows it at once');
       const token = await tokens.getToken(ENV);
       assert.equal(sandbox.tokenRequestCount(), 0, 'no request: the adopted token was used');
       assert.equal(token.token, session.token);
@@ -658,7 +732,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
   });
 
   describe('a failing secret storage', () => {
-    it('store fails: the token is still returned, the failure is reported without secrets, nothing fires', async () => {
+    it('store fails: the token is still returned, the failure is reported without secrets, nothing is kept', async () => {
       cache.failStore = true;
       const tokens = service();
       const fired: EnvironmentId[] = [];
@@ -671,7 +745,8 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.match(warnings[0]?.message ?? '', /keyring unavailable/);
       assert.ok(!warnings[0]?.message.includes(token.token));
       assert.ok(!warnings[0]?.message.includes(key.applicationSecret));
-      assert.deepEqual(fired, []);
+      assert.equal(tokens.state(ENV).token, undefined, 'not cached, so the state shows none');
+      assert.equal(tokens.state(ENV).busy, false);
       assert.equal(keys.verified.length, 1);
 
       // Not cached, so the next call asks again.
