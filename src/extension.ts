@@ -24,7 +24,7 @@ import { GetTokenCommand } from './tokens/commands/get';
 import { InsertTokenCommand } from './tokens/commands/insert';
 import { TokenMenuCommand } from './tokens/commands/menu';
 import { RefreshTokenCommand } from './tokens/commands/refresh';
-import type { TokenCommandDeps } from './tokens/commands/shared';
+import type { TokenCommandDeps } from './tokens/commands/deps';
 import { TokenProgress } from './tokens/tokenProgress';
 import { TokenStatusBar } from './tokens/statusBar';
 import { TerminalTokenExport } from './tokens/terminalEnv';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
 import { clockTime, formatTime } from '../../util/time';
-import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, tokenInfo } from './shared';
+import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, tokenInfo } from './deps';
 
 export interface CopyResult extends TokenInfo {
   /** When the clipboard is cleared if it still holds the token (ms since epoch); undefined: never. */

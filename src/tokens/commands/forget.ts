@@ -5,7 +5,7 @@ import type { KeyRecord } from '../../keys/keyStore';
 import { KeyNode } from '../../keys/tree';
 import { formatTime } from '../../util/time';
 import type { CachedToken } from '../tokenService';
-import { TokenCommandDeps, isScripted } from './shared';
+import { TokenCommandDeps, isScripted } from './deps';
 
 export interface ForgetResult {
   /** Keys whose cached token was dropped. */

@@ -1,4 +1,4 @@
-import { TokenCommandDeps, environmentOf } from './shared';
+import { TokenCommandDeps, environmentOf } from './deps';
 
 /**
  * `eqp.token.get`: RETURNS the token string, for `${command:eqp.token.get}` in tasks.json and launch.json (or an

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
 import { formatTime } from '../../util/time';
-import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, formatted, tokenInfo } from './shared';
+import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, formatted, tokenInfo } from './deps';
 
 export interface InsertResult extends TokenInfo {
   /** Cursors the token was inserted at (0 when it was copied instead). */

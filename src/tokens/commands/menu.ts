@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../../constants';
 import { environmentInfo } from '../../eqp/environments';
 import { timeLeft } from '../format';
-import type { TokenCommandDeps } from './shared';
+import type { TokenCommandDeps } from './deps';
 
 /**
  * `eqp.token.menu` (the status bar click when `eqp.statusBar.clickAction` is `menu`; hidden from the palette,

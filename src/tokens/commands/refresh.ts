@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
 import { formatTime } from '../../util/time';
-import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, tokenInfo } from './shared';
+import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, tokenInfo } from './deps';
 
 /**
  * `eqp.token.refresh` ("New token"): mints a new token even though a valid one is cached; the cached one is

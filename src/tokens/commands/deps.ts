@@ -1,3 +1,5 @@
+// What every token command gets injected, and the steps they share: getting the token (with progress and the
+// failure shown), the environment a command is about, what a script gets back, the inserted text.
 import type { Settings } from '../../config';
 import { type EnvironmentId, isEnvironmentId } from '../../eqp/environments';
 import { isScripted } from '../../keys/commands/scripted';
