@@ -100,7 +100,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     await new Promise((r) => setTimeout(r, 0));
     return view.selection;
   };
-  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal, selection: focusedRow };
+  const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal, selection: focusedRow, clock };
   const updateContext = (): void => void vscode.commands.executeCommand('setContext', CONTEXT.hasKeys, store.list().length > 0);
   updateContext();
 
@@ -116,8 +116,8 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   const openPortal = new OpenPortalCommand(settings, store);
 
   const progress = new TokenProgress(tokens, store, logger);
-  const clipboard = new ClipboardGuard(() => tokenSettings.clearAfterSeconds);
-  const tokenDeps: TokenCommandDeps = { tokens, progress, store, settings, tokenSettings, clipboard, logger };
+  const clipboard = new ClipboardGuard(() => tokenSettings.clearAfterSeconds, undefined, undefined, clock);
+  const tokenDeps: TokenCommandDeps = { tokens, progress, store, settings, tokenSettings, clipboard, logger, clock };
   const insertToken = new InsertTokenCommand(tokenDeps);
   const copyToken = new CopyTokenCommand(tokenDeps);
   const getToken = new GetTokenCommand(tokenDeps);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { type Clock, TimerSlot, systemClock } from '../util/clock';
 
 /**
  * Copies a token and, after `eqp.clipboard.clearAfterSeconds`, clears the clipboard only if it still holds that
@@ -10,13 +11,16 @@ import * as vscode from 'vscode';
  * read and nothing cleared; the copy message says so.
  */
 export class ClipboardGuard implements vscode.Disposable {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer: TimerSlot;
 
   constructor(
     private readonly clearAfterSeconds: () => number,
     private readonly canRead: () => boolean = () => vscode.env.uiKind === vscode.UIKind.Desktop,
     private readonly clipboard: Pick<vscode.Clipboard, 'readText' | 'writeText'> = vscode.env.clipboard,
-  ) {}
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.timer = new TimerSlot(clock);
+  }
 
   /** Clearing is turned on, but this VS Code cannot check the clipboard silently, so it will not be cleared. */
   get clearUnavailable(): boolean {
@@ -29,16 +33,13 @@ export class ClipboardGuard implements vscode.Disposable {
     this.cancel();
     const seconds = this.clearAfterSeconds();
     if (seconds <= 0 || !this.canRead()) return undefined;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.clearIfStill(text);
-    }, seconds * 1000);
-    return Date.now() + seconds * 1000;
+    this.timer.set(seconds * 1000, () => void this.clearIfStill(text));
+    return this.clock.now() + seconds * 1000;
   }
 
   /** A timer is waiting to clear the clipboard. */
   get pending(): boolean {
-    return this.timer !== undefined;
+    return this.timer.isSet;
   }
 
   private async clearIfStill(text: string): Promise<void> {
@@ -50,8 +51,7 @@ export class ClipboardGuard implements vscode.Disposable {
   }
 
   private cancel(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { systemClock } from '../../util/clock';
 import { formatTime } from '../../util/time';
 import { KeyRecord } from '../keyStore';
 import { KeyCommandDeps } from './deps';
@@ -35,7 +36,7 @@ export class DeleteKeyCommand {
     await this.deps.tokens?.forget(key.id).catch(() => undefined);
     this.deps.logger.info(`deleted key "${removed.name}" (${removed.environment}, ${removed.applicationId})`);
     if (!scripted) {
-      const tokenNote = token && token.expiresAt > Date.now() ? ` A session token already obtained with it stays valid at the EQP API until ${formatTime(token.expiresAt)}.` : '';
+      const tokenNote = token && token.expiresAt > (this.deps.clock ?? systemClock).now() ? ` A session token already obtained with it stays valid at the EQP API until ${formatTime(token.expiresAt)}.` : '';
       void vscode.window
         .showInformationMessage(`Deleted "${removed.name}" (${env}) from VS Code. Delete it in the ${env} Developer Portal too, or the pair keeps working.${tokenNote}`, 'Open Developer Portal')
         .then((c) => (c ? vscode.commands.executeCommand('eqp.keys.openPortal', { environment: removed.environment }) : undefined));

@@ -2,6 +2,7 @@
 import type { Settings } from '../../config';
 import type { SessionToken } from '../../eqp/client';
 import type { Logger } from '../../util/logger';
+import type { Clock } from '../../util/clock';
 import { KeyRecord, KeyStore } from '../keyStore';
 import { EnvironmentNode, KeyNode } from '../tree';
 import type { KeyVerifier } from '../verifier';
@@ -23,5 +24,7 @@ export interface KeyCommandDeps {
    * arrow keys move the focus, not the selection).
    */
   selection?: () => Promise<readonly (EnvironmentNode | KeyNode)[]>;
+  /** The time expiries are compared with (default the system clock). */
+  clock?: Clock;
   tokens?: VerifiedTokenSink & { load(keyIds: readonly string[]): Promise<({ expiresAt: number } | undefined)[]>; forget(keyId?: string): Promise<void> };
 }

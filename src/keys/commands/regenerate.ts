@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { systemClock } from '../../util/clock';
 import { UserError } from '../../util/errors';
 import { pickStep } from '../../util/prompts';
 import { formatTime } from '../../util/time';
@@ -53,7 +54,7 @@ export class RegenerateKeyCommand {
     if (!verified) return undefined;
     const [old] = (await this.deps.tokens?.load([key.id]).catch(() => undefined)) ?? [];
     const updated = await this.save(key, verified);
-    const tokenNote = old && old.expiresAt > Date.now() ? ` The session token obtained with the old pair stays valid until ${formatTime(old.expiresAt)}.` : '';
+    const tokenNote = old && old.expiresAt > (this.deps.clock ?? systemClock).now() ? ` The session token obtained with the old pair stays valid until ${formatTime(old.expiresAt)}.` : '';
     await this.deps.reveal?.(updated.id).catch(() => undefined);
     void vscode.window.showInformationMessage(`Regenerated "${updated.name}" (${label(key.environment)}): new application ID ${updated.applicationId}, ${verifiedText(updated)}.${tokenNote}`);
     return updated;
@@ -71,7 +72,7 @@ export class RegenerateKeyCommand {
     // A token obtained with the old pair stays usable until it expires (the portal's rule), so it is kept and
     // the tree says so; only when there is none does the token the verification minted take its place.
     const [old] = (await this.deps.tokens?.load([key.id]).catch(() => undefined)) ?? [];
-    if (v.token && !(old && old.expiresAt > Date.now())) await this.deps.tokens?.adopt(updated, v.token.token, v.token.requestedAt).catch(() => undefined);
+    if (v.token && !(old && old.expiresAt > (this.deps.clock ?? systemClock).now())) await this.deps.tokens?.adopt(updated, v.token.token, v.token.requestedAt).catch(() => undefined);
     return updated;
   }
 }

@@ -7,6 +7,7 @@ import type { KeyStore } from '../../keys/keyStore';
 import { EnvironmentNode, KeyNode } from '../../keys/tree';
 import { UserError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
+import type { Clock } from '../../util/clock';
 import type { ClipboardGuard } from '../clipboard';
 import type { TokenProgress } from '../tokenProgress';
 import { formatToken } from '../format';
@@ -21,6 +22,7 @@ export interface TokenCommandDeps {
   tokenSettings: TokenSettings;
   clipboard: ClipboardGuard;
   logger: Logger;
+  clock: Clock;
 }
 
 /**

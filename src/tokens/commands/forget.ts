@@ -40,7 +40,7 @@ export class ForgetTokenCommand {
     if (isScripted(arg) && arg.all === true) await tokens.forget();
     const forgotten = cached.filter((c) => c.token).map((c) => ({ environment: c.key.environment, keyName: c.key.name }));
     this.deps.logger.info(`forgot the cached session tokens of ${forgotten.length} key(s)`);
-    if (!isScripted(arg)) vscode.window.setStatusBarMessage(`$(discard) EQP: ${summary(cached, Date.now())}`, 6000);
+    if (!isScripted(arg)) vscode.window.setStatusBarMessage(`$(discard) EQP: ${summary(cached, this.deps.clock.now())}`, 6000);
     return { forgotten };
   }
 
@@ -54,7 +54,7 @@ export class ForgetTokenCommand {
       void vscode.window.showInformationMessage('There are no API access keys, so no session tokens are cached.');
       return undefined;
     }
-    const now = Date.now();
+    const now = this.deps.clock.now();
     const activeEnv = this.deps.settings.activeEnvironment;
     keys.sort((a, b) => Number(b.environment === activeEnv) - Number(a.environment === activeEnv));
     const held = await this.deps.tokens.load(keys.map((k) => k.id));

@@ -18,7 +18,7 @@ export class TokenMenuCommand {
     const key = keyId ? this.deps.store.get(keyId) : undefined;
     if (keyId) await this.deps.tokens.load([keyId]);
     const { token, live } = this.deps.tokens.state(env);
-    const now = Date.now();
+    const now = this.deps.clock.now();
     type Item = vscode.QuickPickItem & { command?: string };
     const items: Item[] = key
       ? [
