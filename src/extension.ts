@@ -127,7 +127,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   const statusBar = new TokenStatusBar(tokens, store, settings, tokenSettings, clock, logger, seams.statusBarItem);
   const terminal = new TerminalTokenExport(context.environmentVariableCollection, tokens, settings, tokenSettings, clock, logger);
 
-  const catchUp = new KeysCatchUp(() => store.reload());
+  const catchUp = new KeysCatchUp(() => store.reload(), undefined, clock);
   context.subscriptions.push(
     catchUp,
     // Back in this window: what another window changed is read (a cheap, idempotent reload).

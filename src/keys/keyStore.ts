@@ -11,6 +11,7 @@ import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo } from '../eqp/environm
 import type { EqpError } from '../eqp/errors';
 import { redact } from '../eqp/redact';
 import type { KeyRef } from '../tokens/tokenService';
+import { type Clock, TimerSlot, systemClock } from '../util/clock';
 import { Emitter } from '../util/emitter';
 import { checkName } from './credentials';
 
@@ -432,25 +433,33 @@ export class KeyStore {
  * few more times (250 ms, 1 s, 3 s), stopping at the first that finds it. One schedule at a time.
  */
 export class KeysCatchUp {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly timer: TimerSlot;
+  private scheduled = false;
 
-  constructor(private readonly reload: () => boolean, private readonly delaysMs: readonly number[] = [250, 1000, 3000]) {}
+  constructor(
+    private readonly reload: () => boolean,
+    private readonly delaysMs: readonly number[] = [250, 1000, 3000],
+    clock: Clock = systemClock,
+  ) {
+    this.timer = new TimerSlot(clock);
+  }
 
   schedule(): void {
-    if (this.timer) return;
+    if (this.scheduled) return;
+    this.scheduled = true;
     const step = (i: number): void => {
       const delay = this.delaysMs[i];
-      if (delay === undefined) { this.timer = undefined; return; }
-      this.timer = setTimeout(() => {
-        if (this.reload()) this.timer = undefined;
+      if (delay === undefined) { this.scheduled = false; return; }
+      this.timer.set(delay, () => {
+        if (this.reload()) this.scheduled = false;
         else step(i + 1);
-      }, delay);
+      });
     };
     step(0);
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
+    this.scheduled = false;
   }
 }
