@@ -1,6 +1,7 @@
 // `npm run test:desktop`: the integration suite (out/test/integration/index.js) in desktop VS Code through
 // @vscode/test-electron, on the test entry (run/test-extension/). It downloads VS Code (stable, or
-// EQP_VSCODE_DESKTOP_VERSION, e.g. 1.90.2) into .vscode-test/, so it needs internet; offline it stops with one line. On Linux it needs a display (xvfb-run).
+// EQP_VSCODE_DESKTOP_VERSION, e.g. 1.90.2) into .vscode-test/, so it needs internet; offline it stops with one
+// line. On Linux it needs a display (xvfb-run).
 // Filter with EQP_IT_GREP="regex". Ends with "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -17,6 +17,11 @@ const RUN = path.join(ROOT, 'run');
 const TEST_EXTENSION = path.join(RUN, 'test-extension');
 /** The suite entry: every *.test.js beside it, or only those EQP_IT_FILES names (test/integration/index.ts). */
 const SUITE = path.join(ROOT, 'out/test/integration/index');
+/**
+ * An empty extension: VS Code runs extensionTestsPath only when an extension is under development, so the
+ * shipped-bundle suite names this one, and EQP Keys stays the copy installed from the .vsix.
+ */
+const TEST_HOST = path.join(ROOT, 'test', 'fixtures', 'test-host');
 /** The EQP sandbox's throwaway https certificate for 127.0.0.1 (test/sandbox/tls.ts), trusted by the test processes. */
 const LOOPBACK_CERT = path.join(ROOT, 'test', 'sandbox', 'tls', 'loopback.cert.pem');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));  // e.g. `npm test -- unit integration`
@@ -59,11 +64,11 @@ async function integration(cs, browser, stage = 'integration (VS Code 1.139)') {
 }
 
 /**
- * Runs out/test/integration/index.js inside the extension host of `cs`; mocha reports through the page. With
- * `extPath`, that folder is loaded as the extension under development; without, the extension is the one
- * installed in `cs` (the .vsix). Returns {passed, failed}; a run that never reported counts as one failure.
+ * Runs out/test/integration/index.js inside the extension host of `cs`; mocha reports through the page. `extPath`
+ * is loaded as the extension under development (TEST_HOST when EQP Keys is the one installed in `cs`).
+ * Returns {passed, failed}; a run that never reported counts as one failure.
  */
-async function runSuite(cs, browser, { extPath } = {}) {
+async function runSuite(cs, browser, { extPath, timeoutMs = Number(process.env.EQP_IT_TIMEOUT_MS || 600_000) }) {
   const resultFile = cs.resultFile;
   fs.rmSync(resultFile, { force: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -78,7 +83,6 @@ async function runSuite(cs, browser, { extPath } = {}) {
     if (/^\[eqp-it\]/.test(line) || process.env.EQP_TEST_VERBOSE) console.log(line.replace(/^\[eqp-it\] ?/, '  '));
   });
   await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath, testsPath: SUITE }));
-  const timeoutMs = Number(process.env.EQP_IT_TIMEOUT_MS || 600_000);
   const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs).unref())]);
   await page.close();
   let summary = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : undefined;
@@ -181,7 +185,7 @@ async function packaged(browser) {
       });
       await page.close();
       console.log('  shipped bundle (the installed .vsix, no test hooks): test/integration/shipped.test.ts');
-      flows = await runSuite(cs, browser);
+      flows = await runSuite(cs, browser, { extPath: TEST_HOST, timeoutMs: 180_000 });
     } finally {
       await page.close();
       await cs.stop();
