@@ -1,4 +1,9 @@
-// Bundles the extension into one file, dist/extension.js (see the official esbuild sample).
+// Bundles the extension (see the official esbuild sample): one configuration, two outputs.
+//   dist/extension.js                    the shipped bundle (src/extension.ts), what the .vsix holds; no test hooks
+//   run/test-extension/dist/extension.js the test entry (test/entry/extension.ts): the same activate() wrapped with
+//                                        the integration suite's hooks; never shipped
+// run/test-extension/ is refreshed as a loadable extension folder (package.json, media/, README, CHANGELOG,
+// LICENSE beside that bundle): the integration suite loads it as the extension under development.
 // `--production` minifies and drops source maps; `--watch` rebuilds on change; `--metafile=FILE` writes esbuild's
 // metafile (what each input contributes; `npm run bench` reads it). Required as a module (by bench/), it only
 // exports its options and does not build.
@@ -143,13 +148,25 @@ const sharedVscodeNamespace = {
 };
 
 /**
- * The build options. `stubs` limits the replacements to those named (bench uses it to price each one); only those
+ * The outputs of the one configuration, by name: `in` is the entry, `out` the bundle's path without `.js` (relative
+ * to this folder, which is esbuild's outdir). The test output lives in TEST_EXTENSION, a folder VS Code can load as
+ * the extension (stageTestExtension); run/ is git-ignored and left out of the .vsix by .vscodeignore.
+ */
+const TEST_EXTENSION = 'run/test-extension';
+const OUTPUTS = {
+  shipped: { in: 'src/extension.ts', out: 'dist/extension' },
+  test: { in: 'test/entry/extension.ts', out: `${TEST_EXTENSION}/dist/extension` },
+};
+
+/**
+ * The build options. `outputs` names which of OUTPUTS to build (default: the shipped bundle only, which is what
+ * bench/ and the stub tests measure; `node esbuild.js` builds both). `stubs` limits the replacements to those named (bench uses it to price each one); only those
  * must match. `extraStubs` adds more (test/unit/buildStubs.test.ts adds one that matches nothing).
  */
-function buildOptions({ production: prod = false, stubs, extraStubs = [] } = {}) {
+function buildOptions({ production: prod = false, stubs, extraStubs = [], outputs = ['shipped'] } = {}) {
   const active = [...STUBS.filter((s) => !stubs || stubs.includes(s.name)), ...extraStubs];
   return {
-    entryPoints: [path.join(__dirname, 'src/extension.ts')],
+    entryPoints: outputs.map((name) => ({ in: path.join(__dirname, OUTPUTS[name].in), out: OUTPUTS[name].out })),
     bundle: true,
     format: 'cjs',
     platform: 'node',
@@ -157,7 +174,7 @@ function buildOptions({ production: prod = false, stubs, extraStubs = [] } = {})
     minify: prod,
     sourcemap: !prod,
     sourcesContent: false,
-    outfile: path.join(__dirname, 'dist/extension.js'),
+    outdir: __dirname,
     external: ['vscode'],
     logLevel: 'warning',
     metafile: true,
@@ -180,8 +197,25 @@ const problemMatcher = {
   },
 };
 
+/**
+ * Makes TEST_EXTENSION a folder VS Code loads as EQP Keys: the same package.json (same id, same `main:
+ * ./dist/extension.js`, which the build writes there), and copies of media/ (icons, walkthrough pages), README,
+ * CHANGELOG and LICENSE. Copies, not symlinks: code-server resolves extension resources through its own file
+ * service. Refreshed on every build, so an edited package.json or walkthrough page is picked up.
+ */
+function stageTestExtension() {
+  const dir = path.join(__dirname, TEST_EXTENSION);
+  fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
+  for (const f of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+    if (fs.existsSync(path.join(__dirname, f))) fs.copyFileSync(path.join(__dirname, f), path.join(dir, f));
+  }
+  fs.rmSync(path.join(dir, 'media'), { recursive: true, force: true });
+  fs.cpSync(path.join(__dirname, 'media'), path.join(dir, 'media'), { recursive: true });
+}
+
 async function main() {
-  const options = buildOptions({ production });
+  stageTestExtension();
+  const options = buildOptions({ production, outputs: Object.keys(OUTPUTS) });
   if (watch) options.plugins.push(problemMatcher);
   const ctx = await esbuild.context(options);
   if (watch) {
@@ -190,12 +224,12 @@ async function main() {
     const result = await ctx.rebuild();
     await ctx.dispose();
     // A source map left by an earlier development build would otherwise ship beside the minified bundle.
-    if (production) fs.rmSync(path.join(__dirname, 'dist/extension.js.map'), { force: true });
+    if (production) for (const o of Object.values(OUTPUTS)) fs.rmSync(path.join(__dirname, `${o.out}.js.map`), { force: true });
     if (metafileArg) fs.writeFileSync(metafileArg.slice('--metafile='.length), JSON.stringify(result.metafile));
   }
 }
 
-module.exports = { STUBS, buildOptions };
+module.exports = { STUBS, OUTPUTS, TEST_EXTENSION, buildOptions };
 
 if (require.main === module) {
   main().catch((e) => {

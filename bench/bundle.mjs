@@ -23,6 +23,12 @@ export function packageOf(input) {
   return parts[0] === 'src' && parts.length > 2 ? `src/${parts[1]}` : parts[0] === 'src' ? 'src (top level)' : input;
 }
 
+/** The shipped bundle's entry in esbuild's metafile: `node esbuild.js` also writes the test entry's bundle
+ *  (run/test-extension/dist/extension.js), which is not what users get and is not measured. */
+function shippedOutput(meta) {
+  return meta.outputs['dist/extension.js'] ?? meta.outputs[path.join('dist', 'extension.js')];
+}
+
 /**
  * Runs `node esbuild.js --production` and copies the result at once (other people's builds may rewrite dist/
  * while the bench runs). Checks the copy is the bundle the metafile describes. Returns its path and the metafile's.
@@ -34,7 +40,7 @@ export function buildProduction({ root, workDir }) {
   const copy = path.join(workDir, 'extension.production.js');
   fs.copyFileSync(path.join(root, 'dist', 'extension.js'), copy);
   const meta = JSON.parse(fs.readFileSync(metafile, 'utf8'));
-  const described = Object.values(meta.outputs).find((o) => o.entryPoint)?.bytes;
+  const described = shippedOutput(meta)?.bytes;
   const size = fs.statSync(copy).size;
   if (described !== size) throw new Error(`dist/extension.js (${size} B) is not the production build just made (${described} B): did another build overwrite it?`);
   return { bundleFile: copy, metafile };
@@ -62,7 +68,7 @@ export async function measureBundle({ root, build }) {
 
   // Who contributes what.
   const meta = JSON.parse(fs.readFileSync(metafile, 'utf8'));
-  const output = Object.values(meta.outputs).find((o) => o.entryPoint);
+  const output = shippedOutput(meta);
   const byPackage = new Map();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const pkg = packageOf(input);

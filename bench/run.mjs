@@ -226,7 +226,7 @@ async function activationPart() {
     figure({
       id: 'activation.quiet',
       label: 'Activation: SecretStorage calls / EQP API requests during activate()',
-      value: `${during} / ${c.apiRequestsDuringActivate}; in the ${CHECK_AFTER_MS} ms after: ${c.secretCalls.after.join(', ') || 'none'} / ${c.apiRequestsAfterActivate} (with ${c.keysPresent} stored key)`,
+      value: `${during} / ${c.apiRequestsDuringActivate}; in the ${CHECK_AFTER_MS} ms after: ${c.secretCalls.after.join(', ') || 'none'} / ${c.apiRequestsAfterActivate} (with ${c.keysPresent} key stored by the seed run)`,
       baseline: 'hello: none by construction',
       budget: '0 / 0; afterwards no application secret read, no request',
       status: quiet ? 'PASS' : 'OVER',
@@ -254,7 +254,7 @@ async function activationPart() {
         'with that key present while the SecretStorage methods of the extension host are counted (through the',
         'bench/fixtures/secrets-probe extension) and the sandbox counts API requests.',
         '',
-        `- keys present at activation: ${c.keysPresent}; extension was inactive before: ${!c.wasActive}; counter verified on EQP Keys' own SecretStorage: ${c.instrumentWorks}`,
+        `- keys stored by the seed run (the shipped bundle has no hook to count them at activation): ${c.keysPresent}; extension was inactive before: ${!c.wasActive}; counter verified on the probe's SecretStorage (the class EQP Keys' shares): ${c.instrumentWorks}`,
         `- during activate(): ${c.secretCalls.during.join(', ') || 'no SecretStorage call'}; ${c.apiRequestsDuringActivate} API requests`,
         `- in the ${CHECK_AFTER_MS} ms after: ${c.secretCalls.after.join(', ') || 'no SecretStorage call'}; ${c.apiRequestsAfterActivate} API requests; sandbox request log grew by ${c.sandboxLogGrewBy}`,
       ],

@@ -1,6 +1,7 @@
 // `npm run test:desktop`: the integration suite (out/test/integration/index.js) in desktop VS Code through
-// @vscode/test-electron. It downloads VS Code (stable, or EQP_VSCODE_DESKTOP_VERSION, e.g. 1.90.2) into
-// .vscode-test/, so it needs internet; offline it stops with one line. On Linux it needs a display (xvfb-run).
+// @vscode/test-electron, on the test entry (run/test-extension/). It downloads VS Code (stable, or
+// EQP_VSCODE_DESKTOP_VERSION, e.g. 1.90.2) into .vscode-test/, so it needs internet; offline it stops with one
+// line. On Linux it needs a display (xvfb-run).
 // Filter with EQP_IT_GREP="regex". Ends with "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +27,8 @@ try {
 }
 
 step([path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
-// the suite runs on the production bundle, as in `npm test` (test/integration/bundle.test.ts checks it)
+// the suite runs on the production build of the test entry (run/test-extension/, staged by esbuild.js), as in
+// `npm test` (test/integration/bundle.test.ts checks it, and that the shipped dist/extension.js has no hooks)
 step(['esbuild.js', '--production']);
 const { desktopRunOptions } = await import(path.join(ROOT, 'out', 'test', 'desktop', 'options.js'));
 

@@ -1,6 +1,8 @@
 // `npm test`: lint + type check, unit tests in plain Node, the integration suite inside a real VS Code
-// (code-server) on the production bundle, on VS Code 1.139 and again on 1.90 (the oldest `engines` claims), and UI
-// checks (development bundle, 1.139) driven through headless Chromium. Ends with one line "N passed, N failed"
+// (code-server) on the production build of the test entry (run/test-extension/: the shipped activate() plus test
+// hooks, see esbuild.js), on VS Code 1.139 and again on 1.90 (the oldest `engines` claims), UI checks (the shipped
+// development bundle, 1.139) driven through headless Chromium, and the .vsix installed as a user would, with the
+// hook-free flows of test/integration/shipped.test.ts run against it. Ends with one line "N passed, N failed"
 // and exits non-zero if anything failed. Leaves nothing running.
 // Stages: lint unit integration integration-1.90 ui package (`npm test -- unit integration-1.90` runs two).
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,15 @@ import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUN = path.join(ROOT, 'run');
+/** The test entry's extension folder that `node esbuild.js` stages (esbuild.js TEST_EXTENSION); never shipped. */
+const TEST_EXTENSION = path.join(RUN, 'test-extension');
+/** The suite entry: every *.test.js beside it, or only those EQP_IT_FILES names (test/integration/index.ts). */
+const SUITE = path.join(ROOT, 'out/test/integration/index');
+/**
+ * An empty extension: VS Code runs extensionTestsPath only when an extension is under development, so the
+ * shipped-bundle suite names this one, and EQP Keys stays the copy installed from the .vsix.
+ */
+const TEST_HOST = path.join(ROOT, 'test', 'fixtures', 'test-host');
 /** The EQP sandbox's throwaway https certificate for 127.0.0.1 (test/sandbox/tls.ts), trusted by the test processes. */
 const LOOPBACK_CERT = path.join(ROOT, 'test', 'sandbox', 'tls', 'loopback.cert.pem');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));  // e.g. `npm test -- unit integration`
@@ -45,9 +56,19 @@ async function unit() {
   record('unit', summary, (Date.now() - t) / 1000);
 }
 
-/** Runs out/test/integration/index.js inside the extension host of a real VS Code; mocha reports through the page. */
+/** Runs the integration suite inside the extension host of VS Code 1.139 and 1.90, on the test entry's bundle. */
 async function integration(cs, browser, stage = 'integration (VS Code 1.139)') {
   const t = Date.now();
+  const summary = await runSuite(cs, browser, { extPath: TEST_EXTENSION });
+  record(stage, summary, (Date.now() - t) / 1000);
+}
+
+/**
+ * Runs out/test/integration/index.js inside the extension host of `cs`; mocha reports through the page. `extPath`
+ * is loaded as the extension under development (TEST_HOST when EQP Keys is the one installed in `cs`).
+ * Returns {passed, failed}; a run that never reported counts as one failure.
+ */
+async function runSuite(cs, browser, { extPath, timeoutMs = Number(process.env.EQP_IT_TIMEOUT_MS || 600_000) }) {
   const resultFile = cs.resultFile;
   fs.rmSync(resultFile, { force: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -61,15 +82,14 @@ async function integration(cs, browser, stage = 'integration (VS Code 1.139)') {
     const line = (args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
     if (/^\[eqp-it\]/.test(line) || process.env.EQP_TEST_VERBOSE) console.log(line.replace(/^\[eqp-it\] ?/, '  '));
   });
-  await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath: ROOT, testsPath: path.join(ROOT, 'out/test/integration/index') }));
-  const timeoutMs = Number(process.env.EQP_IT_TIMEOUT_MS || 600_000);
+  await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath, testsPath: SUITE }));
   const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs).unref())]);
   await page.close();
   let summary = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : undefined;
   if (!summary) summary = { passed: 0, failed: 1 };
   if (code === 'timeout') { log(`integration suite did not finish within ${timeoutMs / 1000} s`); summary.failed += 1; }
   else if (code !== 0 && summary.failed === 0) { log(`integration suite exited with ${code}`); summary.failed = 1; }
-  record(stage, summary, (Date.now() - t) / 1000);
+  return summary;
 }
 
 /**
@@ -124,11 +144,16 @@ async function demoUi(browser) {
   record('ui (demo workbench)', summary, (Date.now() - t) / 1000);
 }
 
-/** `npm run package`, then the .vsix installed as a user would (code-server --install-extension) must work. */
+/**
+ * `npm run package`, then the .vsix installed as a user would (code-server --install-extension) must work: its
+ * view in the UI, and the key and token flows that need no test hook (test/integration/shipped.test.ts, alone)
+ * run by mocha in that code-server's extension host against the installed, shipped bundle.
+ */
 async function packaged(browser) {
   const t = Date.now();
   const shots = path.join(RUN, 'shots');
   const { buildVsix } = await import('./package.mjs');
+  let flows;  // the shipped-bundle suite's {passed, failed}, added to this stage's counts
   const summary = await uiChecks(shots, async (check) => {
     let vsix;
     await check('the .vsix holds only dist/extension.js, media/, package.json, README, CHANGELOG, LICENSE', async () => {
@@ -138,7 +163,14 @@ async function packaged(browser) {
       vsix = r.file;
     });
     if (!vsix) return;
-    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode-vsix'), installVsix: vsix, smokeTestDriver: true });
+    const resultFile = path.join(RUN, 'shipped-result.json');
+    // EQP_IT_FILES: only the hook-free suite (the others need the test entry's hooks, which this bundle lacks).
+    // NODE_EXTRA_CA_CERTS as for the integration stages (the suite's sandbox speaks plain http; harmless).
+    const cs = await launchCodeServer({
+      runDir: path.join(RUN, 'vscode-vsix'), installVsix: vsix, smokeTestDriver: true,
+      env: { EQP_TEST_RESULT_FILE: resultFile, EQP_IT_FILES: 'shipped.test.js', NODE_EXTRA_CA_CERTS: LOOPBACK_CERT },
+    });
+    cs.resultFile = resultFile;
     cleanups.push(cs.stop);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     try {
@@ -151,17 +183,21 @@ async function packaged(browser) {
         if (installed.length !== 1) throw new Error(`expected the extension in ${cs.dirs.ext}, found ${installed.join(', ') || 'nothing'}`);
         await page.screenshot({ path: path.join(shots, 'installed-vsix.png') });
       });
+      await page.close();
+      console.log('  shipped bundle (the installed .vsix, no test hooks): test/integration/shipped.test.ts');
+      flows = await runSuite(cs, browser, { extPath: TEST_HOST, timeoutMs: 180_000 });
     } finally {
       await page.close();
       await cs.stop();
     }
   });
+  if (flows) { summary.passed += flows.passed; summary.failed += flows.failed; }
   record('package (.vsix)', summary, (Date.now() - t) / 1000);
 }
 
 /**
  * The same integration suite on code-server 4.90.3 = VS Code 1.90, the oldest version `engines.vscode` claims, on
- * the production bundle. Its own code-server, started after the 1.139 one has stopped (two cores).
+ * the production build of the test entry. Its own code-server, started after the 1.139 one has stopped (two cores).
  */
 async function integrationOldest(browser) {
   const runDir = path.join(RUN, 'vscode-1.90');
@@ -209,8 +245,9 @@ async function main() {
     cleanups.push(cs.stop);
     const browser = await getBrowser();
     if (want('integration')) {
-      // The suite runs on the bundle users get (test/integration/bundle.test.ts checks it does); afterwards dist/
-      // holds the development build again (source maps), for the ui stage and for debugging.
+      // The suite runs on the production build of the test entry, the bundle users get plus hooks
+      // (test/integration/bundle.test.ts checks both bundles); afterwards both hold the development build again
+      // (source maps), for the ui stage and for debugging.
       step('build production bundle (esbuild --production)', process.execPath, ['esbuild.js', '--production']);
       try {
         await integration(cs, browser);

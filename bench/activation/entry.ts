@@ -4,15 +4,19 @@
 //
 //   time   times `getExtension(id).activate()` of an extension that is not active yet
 //   profile  the same under the V8 sampling profiler; writes profile-<runId>.cpuprofile (open it in Chrome DevTools)
-//   seed   activates EQP Keys and adds a key through its test hooks, so the next page load starts with one
+//   seed   adds a key with the scripted `eqp.keys.create` command (verified against the bench's EQP sandbox, which
+//          the runner's settings name as the production API), so the next page load starts with one
 //   check  counts SecretStorage calls and EQP API requests made while EQP Keys activates (and shortly after)
+//
+// EQP Keys is the shipped production bundle here, which has no test hooks (they live in the test entry,
+// test/integration's bundle only): everything goes through its commands or through the secrets probe.
 import * as fs from 'node:fs';
 import * as inspector from 'node:inspector';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import type { EqpKeysApi } from '../../src/extension';
+import type { KeyRecord } from '../../src/keys/keyStore';
 
 export interface RunRequest {
   runId: string;
@@ -28,6 +32,8 @@ export interface RunRequest {
   sandboxStateUrls?: string[];
   /** seed: a key the sandbox knows. */
   seedKey?: { name: string; applicationId: string; applicationSecret: string; mageId: string };
+  /** check: how many keys the seed run stored (its SeedResult.keys); reported as keysPresent. */
+  keysSeeded?: number;
 }
 
 export interface TimeResult {
@@ -41,10 +47,12 @@ export interface TimeResult {
   /** ...and its `activate` function, until what it returns has resolved. The rest is the extension host's own work. */
   activateMs?: number;
 }
+/** `keys`: how many keys the seed run stored (eqp.keys.create returned a record for each). */
 export interface SeedResult { mode: 'seed'; keys: number }
 export interface CheckResult {
   mode: 'check';
   wasActive: boolean;
+  /** Keys stored by the seed run (passed through the run request; the shipped bundle cannot be asked), -1 if unknown. */
   keysPresent: number;
   /** SecretStorage calls by method, made between the start of activate() and its end. */
   secretCallsDuringActivate: Record<string, number>;
@@ -54,7 +62,11 @@ export interface CheckResult {
   secretCalls: { during: string[]; after: string[] };
   apiRequestsDuringActivate: number;
   apiRequestsAfterActivate: number;
-  /** The counter saw a get made on purpose afterwards on EQP Keys' own SecretStorage: the instrument works. */
+  /**
+   * The counter saw a get made on purpose afterwards on the probe's SecretStorage: the instrument works. (Every
+   * extension's context.secrets is an instance of one class, whose prototype the counter wraps; EQP Keys' own
+   * instance is out of reach without test hooks.)
+   */
   instrumentWorks: boolean;
 }
 export type RunResult = TimeResult | SeedResult | CheckResult | { mode: 'error'; error: string };
@@ -152,29 +164,24 @@ async function activateProfiled(id: string, file: string): Promise<TimeResult> {
   }
 }
 
-async function testHooks(id: string): Promise<NonNullable<EqpKeysApi['test']>> {
-  const ext = vscode.extensions.getExtension<EqpKeysApi>(id);
-  if (!ext) throw new Error(`${id} is not loaded`);
-  const api = await ext.activate();
-  if (!api.test) throw new Error(`${id} has no test hooks: is it running in ExtensionMode.Test?`);
-  return api.test;
-}
-
+/**
+ * Stores the seed key as a script would: `eqp.keys.create` verifies the pair by minting a token from the production
+ * API setting (the sandbox) and makes it the environment's active key, the first one. The token that verification
+ * cached is forgotten, so the check starts, as before, with a key and no cached token.
+ */
 async function seed(req: RunRequest): Promise<SeedResult> {
   const key = req.seedKey;
   if (!key) throw new Error('seed: no seedKey');
-  const { store } = await testHooks(req.extensionId);
-  const record = await store.add({
-    environment: 'production',
-    name: key.name,
-    applicationId: key.applicationId,
-    applicationSecret: key.applicationSecret,
-    verification: { state: 'verified', mageId: key.mageId },
+  const apiUrl = vscode.workspace.getConfiguration('eqp').get<string>('production.apiUrl') ?? '';
+  if (!/^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(apiUrl)) throw new Error(`seed: eqp.production.apiUrl is ${apiUrl}, not the bench's sandbox`);
+  const record = await vscode.commands.executeCommand<KeyRecord>('eqp.keys.create', {
+    environment: 'production', name: key.name, applicationId: key.applicationId, applicationSecret: key.applicationSecret,
   });
-  await store.setActive(record.id);
+  if (record?.name !== key.name) throw new Error(`seed: eqp.keys.create returned ${JSON.stringify(record)}`);
+  await vscode.commands.executeCommand('eqp.token.forget', { all: true });
   // globalState reaches the browser's storage asynchronously; give it time before the page goes away.
   await sleep(1500);
-  return { mode: 'seed', keys: store.list().length };
+  return { mode: 'seed', keys: 1 };
 }
 
 /** `eqp.token.<keyId>` -> `eqp.token.…`: which kind of secret, not which one. */
@@ -241,10 +248,10 @@ async function check(req: RunRequest): Promise<CheckResult> {
     const s0 = counter.snapshot();
     const c0 = counter.calls.length;
     const r0 = await apiRequests(urls);
-    const ext = vscode.extensions.getExtension<EqpKeysApi>(req.extensionId);
+    const ext = vscode.extensions.getExtension(req.extensionId);
     if (!ext) throw new Error(`${req.extensionId} is not loaded`);
     const wasActive = ext.isActive;
-    const api = await ext.activate();
+    await ext.activate();
     const s1 = counter.snapshot();
     const c1 = counter.calls.length;
     const r1 = await apiRequests(urls);
@@ -252,13 +259,13 @@ async function check(req: RunRequest): Promise<CheckResult> {
     const s2 = counter.snapshot();
     const c2 = counter.calls.length;
     const r2 = await apiRequests(urls);
-    // EQP Keys' own context.secrets (from its test hooks) must reach the counter too.
-    await (api.test?.secrets ?? secrets).get('eqp-bench.instrument-self-test');
+    // A get on the probe's instance of the shared SecretStorage class must reach the counter.
+    await secrets.get('eqp-bench.instrument-self-test');
     const s3 = counter.snapshot();
     return {
       mode: 'check',
       wasActive,
-      keysPresent: api.test?.store.list().length ?? -1,
+      keysPresent: req.keysSeeded ?? -1,
       secretCallsDuringActivate: diff(s1, s0),
       secretCallsAfterActivate: diff(s2, s1),
       secretCalls: { during: counter.calls.slice(c0, c1), after: counter.calls.slice(c1, c2) },

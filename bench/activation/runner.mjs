@@ -155,6 +155,8 @@ export async function measureActivation({ root, workDir, snapshot, sandbox, runs
           extensionId: EQP_ID,
           afterMs: CHECK_AFTER_MS,
           probeId: PROBE_ID,
+          // the shipped bundle has no hooks to count its keys: the check reports what the seed run stored
+          keysSeeded: seeded.keys,
           sandboxStateUrls: ['production', 'sandbox'].map((env) => `${sandbox.apiUrl(env)}/__sandbox/state`),
         },
         [eqpWithProbePath],

@@ -13,7 +13,11 @@ export interface DesktopRunOptions {
   resultFile: string;
 }
 
-/** `root`: the repository; `runDir`: a folder of this run (emptied by the caller), for user data, extensions, workspace. */
+/**
+ * `root`: the repository; `runDir`: a folder of this run (emptied by the caller), for user data, extensions, workspace.
+ * The extension under development is the test entry's folder that `node esbuild.js` stages (run/test-extension/:
+ * the shipped activate() plus the suite's hooks); the repository itself holds the shipped bundle, which has none.
+ */
 export function desktopRunOptions(root: string, runDir: string, env: { grep?: string; extraCaCerts?: string } = {}): DesktopRunOptions {
   const userData = path.join(runDir, 'ud');
   const resultFile = path.join(runDir, 'integration-result.json');
@@ -24,7 +28,7 @@ export function desktopRunOptions(root: string, runDir: string, env: { grep?: st
   if (env.grep) extensionTestsEnv.EQP_IT_GREP = env.grep;
   if (env.extraCaCerts) extensionTestsEnv.NODE_EXTRA_CA_CERTS = env.extraCaCerts;
   return {
-    extensionDevelopmentPath: root,
+    extensionDevelopmentPath: path.join(root, 'run', 'test-extension'),
     extensionTestsPath: path.join(root, 'out', 'test', 'integration', 'index'),
     launchArgs: [
       path.join(runDir, 'ws'),

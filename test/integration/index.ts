@@ -1,6 +1,10 @@
-// Entry point that the extension host loads (extensionTestsPath): runs every *.test.js beside it with mocha
+// Entry point that the extension host loads (extensionTestsPath): runs the *.test.js files beside it with mocha
 // inside the real VS Code, reports each test as a "[eqp-it]" console line (the test runner prints those) and
 // writes {passed, failed} to EQP_TEST_RESULT_FILE.
+//
+// Which files: EQP_IT_FILES (comma-separated file names, e.g. "shipped.test.js") if set, else every one but
+// SHIPPED_ONLY. Those run against the installed .vsix (the package stage of `npm test`), whose bundle has no test
+// hooks; the rest need the test entry's hooks (run/test-extension/, see esbuild.js). EQP_IT_GREP filters by title.
 import * as fs from 'fs';
 import * as path from 'path';
 import Mocha from 'mocha';
@@ -21,11 +25,17 @@ function depth(s: Mocha.Suite | undefined): number {
   return Math.max(0, n - 1);
 }
 
+/** Suites for the shipped bundle only (they check it has no hooks): run when EQP_IT_FILES names them. */
+const SHIPPED_ONLY = ['shipped.test.js'];
+
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30000, reporter: prefixReporter as unknown as typeof Mocha.reporters.Base });
   const grep = process.env.EQP_IT_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
+  const named = process.env.EQP_IT_FILES?.split(',').map((f) => f.trim()).filter(Boolean);
+  const files = fs.readdirSync(__dirname).sort().filter((f) => f.endsWith('.test.js') && (named ? named.includes(f) : !SHIPPED_ONLY.includes(f)));
+  if (named) for (const f of named) if (!files.includes(f)) throw new Error(`EQP_IT_FILES names ${f}, which is not in ${__dirname}`);
+  for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const summary = { passed: runner.stats?.passes ?? 0, failed: failures };

@@ -2,6 +2,7 @@
 // checked as data: what @vscode/test-electron's runTests would be given.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { desktopRunOptions } from '../desktop/options';
 
@@ -11,8 +12,10 @@ describe('npm run test:desktop (arguments for @vscode/test-electron)', () => {
   const run = path.join('/tmp', 'eqp-run');
   const o = desktopRunOptions('/repo', run, { grep: 'activation', extraCaCerts: '/repo/cert.pem' });
 
-  it('loads this folder as the extension under development and the compiled integration suite as its tests', () => {
-    assert.equal(o.extensionDevelopmentPath, '/repo');
+  it('loads the staged test entry (not the repository, whose bundle has no hooks) as the extension under development and the compiled integration suite as its tests', () => {
+    assert.equal(o.extensionDevelopmentPath, path.join('/repo', 'run', 'test-extension'));
+    const config = createRequire(__filename)(path.join(ROOT, 'esbuild.js')) as { TEST_EXTENSION: string };
+    assert.equal(path.join('/repo', config.TEST_EXTENSION), o.extensionDevelopmentPath, 'the folder esbuild.js stages');
     assert.equal(o.extensionTestsPath, path.join('/repo', 'out', 'test', 'integration', 'index'));
     assert.ok(fs.existsSync(path.join(ROOT, 'out', 'test', 'integration', 'index.js')), 'the suite entry the desktop run loads is compiled');
   });
