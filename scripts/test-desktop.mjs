@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
+import { stageSuite } from './lib/stage-suite.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUN_DIR = path.join(ROOT, 'run', 'vscode-desktop');
@@ -31,6 +32,7 @@ step([path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.j
 // `npm test` (test/integration/bundle.test.ts checks it, and that the shipped dist/extension.js has no hooks)
 step(['esbuild.js', '--production']);
 const { desktopRunOptions } = await import(path.join(ROOT, 'out', 'test', 'desktop', 'options.js'));
+stageSuite(ROOT);
 
 const opts = desktopRunOptions(ROOT, RUN_DIR, { grep: process.env.EQP_IT_GREP, extraCaCerts: LOOPBACK_CERT });
 fs.rmSync(RUN_DIR, { recursive: true, force: true });

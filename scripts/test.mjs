@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stageSuite } from './lib/stage-suite.mjs';
 import { ensureCodeServer, ensureSystemPackages, launchBrowser, launchCodeServer, log, workbenchUrl } from './lib/vscode-runtime.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -17,6 +18,8 @@ const RUN = path.join(ROOT, 'run');
 const TEST_EXTENSION = path.join(RUN, 'test-extension');
 /** The suite entry: every *.test.js beside it, or only those EQP_IT_FILES names (test/integration/index.ts). */
 const SUITE = path.join(ROOT, 'out/test/integration/index');
+/** The same suite copied into the test entry's folder (scripts/lib/stage-suite.mjs says why). */
+const STAGED_SUITE = path.join(TEST_EXTENSION, 'out/test/integration/index');
 /**
  * An empty extension: VS Code runs extensionTestsPath only when an extension is under development, so the
  * shipped-bundle suite names this one, and EQP Keys stays the copy installed from the .vsix.
@@ -59,7 +62,7 @@ async function unit() {
 /** Runs the integration suite inside the extension host of VS Code 1.139 and 1.90, on the test entry's bundle. */
 async function integration(cs, browser, stage = 'integration (VS Code 1.139)') {
   const t = Date.now();
-  const summary = await runSuite(cs, browser, { extPath: TEST_EXTENSION });
+  const summary = await runSuite(cs, browser, { extPath: TEST_EXTENSION, suite: STAGED_SUITE });
   record(stage, summary, (Date.now() - t) / 1000);
 }
 
@@ -68,7 +71,7 @@ async function integration(cs, browser, stage = 'integration (VS Code 1.139)') {
  * is loaded as the extension under development (TEST_HOST when EQP Keys is the one installed in `cs`).
  * Returns {passed, failed}; a run that never reported counts as one failure.
  */
-async function runSuite(cs, browser, { extPath, timeoutMs = Number(process.env.EQP_IT_TIMEOUT_MS || 600_000) }) {
+async function runSuite(cs, browser, { extPath, suite = SUITE, timeoutMs = Number(process.env.EQP_IT_TIMEOUT_MS || 600_000) }) {
   const resultFile = cs.resultFile;
   fs.rmSync(resultFile, { force: true });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -82,7 +85,7 @@ async function runSuite(cs, browser, { extPath, timeoutMs = Number(process.env.E
     const line = (args ?? []).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
     if (/^\[eqp-it\]/.test(line) || process.env.EQP_TEST_VERBOSE) console.log(line.replace(/^\[eqp-it\] ?/, '  '));
   });
-  await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath, testsPath: SUITE }));
+  await page.goto(workbenchUrl(cs.base, { ws: cs.dirs.ws, extPath, testsPath: suite }));
   const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs).unref())]);
   await page.close();
   let summary = fs.existsSync(resultFile) ? JSON.parse(fs.readFileSync(resultFile, 'utf8')) : undefined;
@@ -226,6 +229,7 @@ async function main() {
   if (runtimes.length) { ensureSystemPackages({ runtimes }); for (const rt of runtimes) ensureCodeServer(rt); }
   step('build (esbuild)', process.execPath, ['esbuild.js']);
   step('compile tests (tsc, strict)', process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
+  if (want('integration') || want190) stageSuite(ROOT);
   if (want('lint')) {
     step('lint (eslint --max-warnings 0)', process.execPath, [path.join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.', '--max-warnings', '0']);
     step('contributed commands = registered commands', process.execPath, ['scripts/check-commands.mjs']);

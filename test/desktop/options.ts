@@ -29,7 +29,8 @@ export function desktopRunOptions(root: string, runDir: string, env: { grep?: st
   if (env.extraCaCerts) extensionTestsEnv.NODE_EXTRA_CA_CERTS = env.extraCaCerts;
   return {
     extensionDevelopmentPath: path.join(root, 'run', 'test-extension'),
-    extensionTestsPath: path.join(root, 'out', 'test', 'integration', 'index'),
+    // The compiled suite copied into that folder (scripts/lib/stage-suite.mjs), so it shares the extension's `vscode`.
+    extensionTestsPath: path.join(root, 'run', 'test-extension', 'out', 'test', 'integration', 'index'),
     launchArgs: [
       path.join(runDir, 'ws'),
       '--user-data-dir', userData,

@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { REPO_ROOT } from '../repoRoot';
 
 const EXTENSION_ID = 'eqp-keys.eqp-keys';
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = REPO_ROOT;
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   contributes: {
     commands: { command: string }[];

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { REPO_ROOT } from '../repoRoot';
 import type { KeyRecord } from '../../src/keys/keyStore';
 import { EqpSandbox } from '../sandbox/server';
 import { loopbackTls } from '../sandbox/tls';
@@ -19,7 +20,7 @@ import { EXTENSION_ID, TestApi, clearKeys, resetAll, testApi } from './helpers';
 const STUBS_REACHED_KEY = Symbol.for('eqp-keys.buildStubsReached');
 const STUB_REACHED_MARKER = 'EQP build stub reached';
 /** The repository (this file runs as out/test/integration/bundle.test.js), and the bundle the .vsix ships. */
-const ROOT = path.resolve(__dirname, '../../..');
+const ROOT = REPO_ROOT;
 const SHIPPED = path.join(ROOT, 'dist', 'extension.js');
 
 /**

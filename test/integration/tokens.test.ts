@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { REPO_ROOT } from '../repoRoot';
 import type { KeyRecord } from '../../src/keys/keyStore';
 import { ClipboardGuard } from '../../src/tokens/clipboard';
 import type { CachedToken } from '../../src/tokens/tokenService';
@@ -357,7 +358,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
 
     it("the README's tasks.json example works as written: the API accepts the token it sends", async () => {
       await addKey('production', 'Prod');
-      const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+      const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
       const block = /<!-- tasks-example -->\s*```jsonc\n([\s\S]*?)```/.exec(readme)?.[1];
       assert.ok(block, 'README has the tasks.json example');
       const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;

@@ -7,9 +7,10 @@
 // it for the unit stage and for code-server (so the extension host trusts it in the integration suite).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../repoRoot';
 
-/** test/sandbox/tls/, from the compiled out/test/sandbox/ (the .pem files are not copied by tsc). */
-const TLS_DIR = path.resolve(__dirname, '../../../test/sandbox/tls');
+/** test/sandbox/tls/ in the repository (tsc does not copy the .pem files next to the compiled code). */
+const TLS_DIR = path.join(REPO_ROOT, 'test', 'sandbox', 'tls');
 export const LOOPBACK_CERT_FILE = path.join(TLS_DIR, 'loopback.cert.pem');
 export const LOOPBACK_KEY_FILE = path.join(TLS_DIR, 'loopback.key.pem');
 

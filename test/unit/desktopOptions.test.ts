@@ -16,7 +16,7 @@ describe('npm run test:desktop (arguments for @vscode/test-electron)', () => {
     assert.equal(o.extensionDevelopmentPath, path.join('/repo', 'run', 'test-extension'));
     const config = createRequire(__filename)(path.join(ROOT, 'esbuild.js')) as { TEST_EXTENSION: string };
     assert.equal(path.join('/repo', config.TEST_EXTENSION), o.extensionDevelopmentPath, 'the folder esbuild.js stages');
-    assert.equal(o.extensionTestsPath, path.join('/repo', 'out', 'test', 'integration', 'index'));
+    assert.equal(o.extensionTestsPath, path.join('/repo', 'run', 'test-extension', 'out', 'test', 'integration', 'index'), 'the suite staged inside the extension folder, so it gets the extension\'s own vscode object');
     assert.ok(fs.existsSync(path.join(ROOT, 'out', 'test', 'integration', 'index.js')), 'the suite entry the desktop run loads is compiled');
   });
 
