@@ -28,6 +28,7 @@ const SELF = fileURLToPath(import.meta.url);
 /** In-memory stand-ins for the key store and SecretStorage: the figures are the service's own cost. */
 function memoryKeySource(key) {
   return {
+    activeKeyRef: () => ({ keyId: 'bench-key', environment: 'production', name: 'Bench', applicationId: key.applicationId }),
     activeKey: async () => ({ keyId: 'bench-key', environment: 'production', name: 'Bench', ...key }),
     markRejected: async () => {},
     markVerified: async () => {},
@@ -201,7 +202,7 @@ async function childMain({ root, cachedCalls, pairs, delayMs, reuseGapS, outFile
     //    7,200 s and is refreshed in its last 120 s), 5 concurrent calls at each, on a fresh service and cache.
     let offsetMs = 0;
     const start = Date.now();
-    const counting = new TokenService(client, memoryKeySource(key), memorySecretCache(), { ...options, now: () => start + offsetMs });
+    const counting = new TokenService(client, memoryKeySource(key), memorySecretCache(), { ...options, clock: { now: () => start + offsetMs, setTimer: (ms, fn) => { const t = setTimeout(fn, ms); return { dispose: () => clearTimeout(t) }; } } });
     sandbox.clearLog();
     for (let moment = 0; moment < 20; moment++) {
       offsetMs = moment * 350_000;

@@ -680,6 +680,19 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(countdowns(), 0, 'the timer stops with the token');
     });
 
+    it('a failed attempt is explained in the tooltip until a token is had', async () => {
+      await addKey('sandbox', 'CI', false);
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 500, message: 'upstream down' } }, 3);
+      await assert.rejects(run('eqp.token.get'), /Gave up after 3 attempts/);
+      let s = await snap();
+      assert.equal(s.text, '$(key) Sandbox · CI · no token');
+      assert.match(s.tooltip, /⚠ The last attempt failed: .*500.*Gave up after 3 attempts/);
+      await run('eqp.token.get');
+      s = await snap();
+      assert.match(s.text, /^\$\(key\) Sandbox · CI · 1h 59m$/);
+      assert.doesNotMatch(s.tooltip, /last attempt failed/, 'a token was had: the failure is old news');
+    });
+
     it('rejected key: warning look, "rejected", a Regenerate link for that key', async () => {
       await addKey('sandbox', 'CI', false);
       sandbox.injectFault('sandbox', { kind: 'status', status: 401 });
