@@ -20,6 +20,20 @@ export async function settled(): Promise<void> {
   await new Promise((r) => setTimeout(r, 120));
 }
 
+/**
+ * Sets a user setting `eqp.<key>` and waits until this extension host reads the new value: `update()` can
+ * resolve a moment before the configuration the extension reads has the change.
+ */
+export async function setting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('eqp').update(key, value, vscode.ConfigurationTarget.Global);
+  for (let i = 0; i < 100; i++) {
+    const seen = vscode.workspace.getConfiguration('eqp').inspect(key)?.globalValue;
+    if (JSON.stringify(seen) === JSON.stringify(value)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail(`the setting eqp.${key} did not take the value ${JSON.stringify(value)}`);
+}
+
 export async function testApi(): Promise<TestApi> {
   const ext = vscode.extensions.getExtension<EqpKeysApi>(EXTENSION_ID);
   assert.ok(ext, 'extension not loaded');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { KeyStore, type KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox } from '../sandbox/server';
-import { ScriptedUi, TestApi, eventually, resetAll, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, eventually, resetAll, startSandbox, stopSandbox, setting, testApi } from './helpers';
 import { cachedFor } from '../tokenReads';
 
 const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
@@ -30,7 +30,6 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
     await setting('environment', undefined);
   });
 
-  const setting = (key: string, value: unknown): Thenable<void> => vscode.workspace.getConfiguration('eqp').update(key, value, vscode.ConfigurationTarget.Global);
   /** A key as the sandbox's portal would show it, created in the portal first. */
   const portalKey = (env: 'production' | 'sandbox', name: string) => sandbox.createKey(env, name);
   const secretsOf = async (k: KeyRecord) => api.secrets.get(`eqp.secret.${k.id}.${k.applicationId}`);

@@ -11,12 +11,11 @@ import type { KeyRecord } from '../../src/keys/keyStore';
 import { ClipboardGuard } from '../../src/tokens/clipboard';
 import type { CachedToken } from '../../src/tokens/tokenService';
 import type { EqpSandbox, SandboxEnv, SandboxKey } from '../sandbox/server';
-import { ScriptedUi, TestApi, clearKeys, eventually, rewriter, settled, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, clearKeys, eventually, rewriter, settled, startSandbox, stopSandbox, setting, testApi } from './helpers';
 import { peek } from '../tokenReads';
 
 const run = async <T = unknown>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 const TOKEN_SETTINGS = ['http.timeoutSeconds', 'token.lifetime', 'token.refreshMargin', 'token.insertFormat', 'clipboard.clearAfterSeconds', 'statusBar.show', 'statusBar.clickAction', 'terminal.exportToken'];
-const setting = (key: string, value: unknown) => vscode.workspace.getConfiguration('eqp').update(key, value, vscode.ConfigurationTarget.Global);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const figures = { latencies: [] as number[], mint: [] as number[], cached: [] as number[] };
 
