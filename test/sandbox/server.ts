@@ -24,6 +24,15 @@ export type SandboxEnv = 'production' | 'sandbox';
 
 export interface SandboxKey { name: string; applicationId: string; applicationSecret: string; createdAt: number }
 
+/** A Magento 2 Composer key pair (repo.magento.com credentials), as the EQP keys endpoints hold it. */
+export interface SandboxComposerKey { label: string; userKey: string; passwordKey: string; isEnabled: boolean; uid: string }
+
+/** A Magento 1 product key (read-only in the API). */
+export interface SandboxProductKey { productName: string; productKey: string }
+
+/** An Adobe organization the account belongs to: may own Composer keys (`uid`). */
+export interface SandboxOrganization { id: string; name: string }
+
 export type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } // default body {code, message}
   | { kind: 'retry-after'; seconds: number; status?: 429 | 503 }   // JSON error + Retry-After header
@@ -81,6 +90,20 @@ const FAULT_KINDS: ReadonlySet<string> = new Set(['status', 'retry-after', 'dela
 
 type Account = { mageId: string; firstName: string; lastName: string; email: string; screenName: string };
 
+/** The organization of each account (ids as in the docs' example: 15 hex digits + "@AdobeOrg"). */
+const ORGANIZATIONS: Record<SandboxEnv, SandboxOrganization[]> = {
+  production: [{ id: '000CBA111DCB222@AdobeOrg', name: 'Example Extensions Ltd.' }],
+  sandbox: [{ id: '000ABC999FED888@AdobeOrg', name: 'Example Extensions Ltd. (sandbox)' }],
+};
+
+/** One Magento 1 product key per account, so `type=m1|all` answers have something to show. */
+const PRODUCT_KEYS: Record<SandboxEnv, SandboxProductKey[]> = {
+  production: [{ productName: 'acme/one-click-checkout-1.0.0', productKey: 'https://connect20.magentocommerce.com/e8c258702e443c509b42fc44a49b83b0/acme+one-click-checkout-1.0.0' }],
+  sandbox: [{ productName: 'acme/one-click-checkout-1.0.0', productKey: 'https://connect20.magentocommerce.com/0d6b5e8a1f2c3b4a5968778695a4b3c2/acme+one-click-checkout-1.0.0' }],
+};
+/** Longest Composer key label the sandbox accepts (the real limit is not documented). */
+const MAX_LABEL_LENGTH = 255;
+
 // Different mage ids per environment, so a test notices when the two get mixed up.
 const ACCOUNTS: Record<SandboxEnv, Account> = {
   production: { mageId: 'MAG123456789', firstName: 'Dana', lastName: 'Developer', email: 'dana.developer@example.com', screenName: 'dana-dev' },
@@ -103,6 +126,8 @@ interface EnvState {
   tokenRequests: number;
   /** Completed TLS handshakes (full or resumed): one per new https connection. */
   tlsHandshakes: number;
+  /** Magento 2 Composer keys of the account and its organizations; labels unique per owner (uid). */
+  composerKeys: SandboxComposerKey[];
 }
 
 /** Thrown inside a handler to answer a JSON error `{code, message}`. */
@@ -155,7 +180,7 @@ export class EqpSandbox {
       if (options.keepAliveTimeoutMs !== undefined) {
         server.keepAliveTimeout = options.keepAliveTimeoutMs;
       }
-      const state: EnvState = { env, server, port: 0, keys: [], eligible: true, tokens: new Map(), faults: [], log: [], tokenRequests: 0, tlsHandshakes: 0 };
+      const state: EnvState = { env, server, port: 0, keys: [], eligible: true, tokens: new Map(), faults: [], log: [], tokenRequests: 0, tlsHandshakes: 0, composerKeys: [] };
       server.on('secureConnection', () => { state.tlsHandshakes++; });
       return state;
     };
@@ -230,6 +255,41 @@ export class EqpSandbox {
 
   keys(env: SandboxEnv): SandboxKey[] {
     return this.state(env).keys.map((k) => ({ ...k }));
+  }
+
+  /** The organizations the account of `env` belongs to (the profile's `organizations`). */
+  organizations(env: SandboxEnv): SandboxOrganization[] {
+    return ORGANIZATIONS[this.state(env).env].map((o) => ({ ...o }));
+  }
+
+  /** The Magento 2 Composer keys of `env`, every owner, in creation order (copies). */
+  composerKeys(env: SandboxEnv): SandboxComposerKey[] {
+    return this.state(env).composerKeys.map((k) => ({ ...k }));
+  }
+
+  /** The Magento 1 product keys of `env` (fixed). */
+  productKeys(env: SandboxEnv): SandboxProductKey[] {
+    return PRODUCT_KEYS[this.state(env).env].map((k) => ({ ...k }));
+  }
+
+  /** Adds a Composer key as if made in the portal; `uid` defaults to the account's mage_id. Duplicate label => 409. */
+  createComposerKey(env: SandboxEnv, label: string, uid?: string): SandboxComposerKey {
+    const state = this.state(env);
+    const owner = uid ?? ACCOUNTS[state.env].mageId;
+    const problem = this.composerLabelProblem(state, label, owner);
+    if (problem) {
+      throw new SandboxRuleError(problem.code, problem.message);
+    }
+    const key = this.newComposerKey(label, owner);
+    state.composerKeys.push(key);
+    return { ...key };
+  }
+
+  /** Removes every Composer key of both environments. */
+  clearComposerKeys(): void {
+    for (const env of SANDBOX_ENVS) {
+      this.envs[env].composerKeys = [];
+    }
   }
 
   setEligible(env: SandboxEnv, eligible: boolean): void {
@@ -443,7 +503,9 @@ export class EqpSandbox {
       answer = { status: err.status, body: { code: err.status, message: err.message }, headers: err.headers };
     }
     record(answer.status, fault?.kind);
-    if (!res.destroyed) {
+    if (!res.destroyed && answer.status === 204) {
+      res.writeHead(204, { 'Cache-Control': 'no-store', ...answer.headers }).end();
+    } else if (!res.destroyed) {
       sendJson(res, answer.status, answer.body, { 'Cache-Control': 'no-store', ...answer.headers });
     }
   }
@@ -454,6 +516,10 @@ export class EqpSandbox {
         throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: 'POST' });
       }
       return this.issueToken(state, authorization, raw);
+    }
+    const keys = /^\/rest\/v1\/users\/([^/]+)\/keys(?:\/([^/]+))?$/.exec(path);
+    if (keys) {
+      return this.composerKeysAnswer(state, method, decodePathPart(keys[1] as string), keys[2] === undefined ? undefined : decodePathPart(keys[2]), query, authorization, raw);
     }
     const users = /^\/rest\/v1\/users\/([^/]+)$/.exec(path);
     if (users) {
@@ -507,7 +573,8 @@ export class EqpSandbox {
     return { status: 200, body: { mage_id: mageId, ust, expires_in: lifetime } };
   }
 
-  private profile(state: EnvState, authorization: string | undefined, mageId: string, style: string | null): ApiAnswer {
+  /** Checks the Bearer session token: 401 when missing, unknown (other environment) or expired; 403 for another user. */
+  private checkBearer(state: EnvState, authorization: string | undefined, mageId: string): void {
     const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '');
     const token = match ? state.tokens.get(match[1] as string) : undefined;
     if (!token) {
@@ -519,6 +586,10 @@ export class EqpSandbox {
     if (token.mageId !== mageId) {
       throw new HttpError(403, `This session token does not give access to user ${mageId}.`);
     }
+  }
+
+  private profile(state: EnvState, authorization: string | undefined, mageId: string, style: string | null): ApiAnswer {
+    this.checkBearer(state, authorization, mageId);
     const account = ACCOUNTS[state.env];
     const summary = {
       mage_id: account.mageId,
@@ -532,8 +603,143 @@ export class EqpSandbox {
     }
     return {
       status: 200,
-      body: { ...summary, company_name: 'Example Extensions Ltd.', country: 'US', is_company: true, created_at: '2019-03-14 09:26:53' },
+      body: {
+        ...summary, company_name: 'Example Extensions Ltd.', country: 'US', is_company: true, created_at: '2019-03-14 09:26:53',
+        // Shape not documented (EQP_API.md only says the profile lists them): id and name per organization.
+        organizations: ORGANIZATIONS[state.env].map((o) => ({ id: o.id, name: o.name })),
+      },
     };
+  }
+
+  // ---------------------------------------------- Magento 2 Composer keys (users.md "package access keys")
+
+  private composerKeysAnswer(
+    state: EnvState, method: string, mageId: string, label: string | undefined, query: URLSearchParams, authorization: string | undefined, raw: string,
+  ): ApiAnswer {
+    const allowed = label === undefined ? ['GET', 'POST'] : ['PUT', 'DELETE'];
+    if (!allowed.includes(method)) {
+      throw new HttpError(405, `Method ${method} not allowed here.`, { Allow: allowed.join(', ') });
+    }
+    this.checkBearer(state, authorization, mageId);
+    if (label === undefined) {
+      return method === 'GET' ? this.listComposerKeys(state, query) : this.createComposerKeys(state, raw);
+    }
+    if (method === 'PUT') {
+      return this.updateComposerKey(state, label, raw);
+    }
+    const uid = this.ownerOf(state, query.get('uid') ?? undefined);
+    const index = this.composerKeyIndex(state, label, uid);
+    state.composerKeys.splice(index, 1);
+    return { status: 204, body: undefined };
+  }
+
+  private listComposerKeys(state: EnvState, query: URLSearchParams): ApiAnswer {
+    const type = query.get('type') ?? 'all';
+    if (type !== 'm1' && type !== 'm2' && type !== 'all') {
+      throw new HttpError(400, `Invalid type "${type}": it must be m1, m2 or all.`);
+    }
+    const uidParam = query.get('uid') ?? 'all';
+    const owners = uidParam === 'all' ? undefined : this.ownerOf(state, uidParam);
+    const label = query.get('label');
+    const body: { m2?: unknown[]; m1?: unknown[] } = {};
+    if (type !== 'm1') {
+      body.m2 = state.composerKeys
+        .filter((k) => (owners === undefined || k.uid === owners) && (label === null || k.label === label))
+        .map(composerKeyJson);
+    }
+    if (type !== 'm2') {
+      body.m1 = PRODUCT_KEYS[state.env].map((k) => ({ product_name: k.productName, product_key: k.productKey }));
+    }
+    return { status: 200, body };
+  }
+
+  private createComposerKeys(state: EnvState, raw: string): ApiAnswer {
+    const items = m2Items(raw);
+    if (items.length === 0) {
+      throw new HttpError(400, 'The request body must have a non-empty "m2" array of {label, uid?}.');
+    }
+    const mageId = ACCOUNTS[state.env].mageId;
+    const answers = items.map((item) => {
+      const label = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).label : undefined;
+      const uid = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).uid : undefined;
+      const fail = (code: number, message: string) => ({ ...(typeof label === 'string' ? { label } : {}), code, message });
+      if (typeof label !== 'string') {
+        return fail(400, 'label is required and must be a string.');
+      }
+      if (uid !== undefined && typeof uid !== 'string') {
+        return fail(400, 'uid must be a string.');
+      }
+      const owner = uid ?? mageId;
+      if (!this.isOwner(state, owner)) {
+        return fail(403, `You cannot create keys for ${owner}.`);
+      }
+      const problem = this.composerLabelProblem(state, label, owner);
+      if (problem) {
+        return fail(problem.code, problem.message);
+      }
+      const key = this.newComposerKey(label, owner);
+      state.composerKeys.push(key);
+      return { ...composerKeyJson(key), code: 200, message: 'Success' };
+    });
+    return { status: 200, body: { m2: answers } };
+  }
+
+  private updateComposerKey(state: EnvState, label: string, raw: string): ApiAnswer {
+    const items = m2Items(raw);
+    const item = items[0];
+    if (items.length !== 1 || typeof item !== 'object' || item === null) {
+      throw new HttpError(400, 'The request body must be {"m2": [{"is_enabled": true|false, "uid"?: "..."}]}.');
+    }
+    const { is_enabled: enabled, uid } = item as Record<string, unknown>;
+    if (typeof enabled !== 'boolean') {
+      throw new HttpError(400, 'is_enabled is required and must be true or false.');
+    }
+    if (uid !== undefined && typeof uid !== 'string') {
+      throw new HttpError(400, 'uid must be a string.');
+    }
+    const key = state.composerKeys[this.composerKeyIndex(state, label, this.ownerOf(state, uid))] as SandboxComposerKey;
+    key.isEnabled = enabled;
+    return { status: 200, body: { m2: [composerKeyJson(key)] } };
+  }
+
+  /** The owner a `uid` names (default: the account itself); 403 for one the account does not belong to. */
+  private ownerOf(state: EnvState, uid: string | undefined): string {
+    const owner = uid ?? ACCOUNTS[state.env].mageId;
+    if (!this.isOwner(state, owner)) {
+      throw new HttpError(403, `You do not have access to the keys of ${owner}.`);
+    }
+    return owner;
+  }
+
+  private isOwner(state: EnvState, uid: string): boolean {
+    return uid === ACCOUNTS[state.env].mageId || ORGANIZATIONS[state.env].some((o) => o.id === uid);
+  }
+
+  private composerKeyIndex(state: EnvState, label: string, uid: string): number {
+    const index = state.composerKeys.findIndex((k) => k.label === label && k.uid === uid);
+    if (index < 0) {
+      throw new HttpError(404, `No Magento 2 key labelled "${label}" for ${uid}.`);
+    }
+    return index;
+  }
+
+  private composerLabelProblem(state: EnvState, label: string, uid: string): { code: number; message: string } | undefined {
+    if (label.trim() === '') {
+      return { code: 400, message: 'label must not be empty.' };
+    }
+    if (label.length > MAX_LABEL_LENGTH) {
+      return { code: 400, message: `label must be at most ${MAX_LABEL_LENGTH} characters.` };
+    }
+    if (state.composerKeys.some((k) => k.label === label && k.uid === uid)) {
+      return { code: 409, message: `A key labelled "${label}" already exists.` };
+    }
+    return undefined;
+  }
+
+  private newComposerKey(label: string, uid: string): SandboxComposerKey {
+    const passwordKey = crypto.randomBytes(16).toString('hex');
+    this.secrets.add(passwordKey);
+    return { label, userKey: crypto.randomBytes(16).toString('hex'), passwordKey, isEnabled: true, uid };
   }
 
   /** Answers (or not) as the fault says and returns the status to log (0: nothing was answered). */
@@ -783,6 +989,7 @@ ${rows}
 </tbody>
 </table>`}
 </section>
+${this.composerKeysHtml(env)}
 <section>
 <h2>Create an API key</h2>
 <form method="post" action="${link('/portal/keys')}" id="create-key">
@@ -791,6 +998,24 @@ ${rows}
 <button type="submit">Create</button>
 </form>
 <p class="note">The application secret is shown once, right after you create or regenerate a key.</p>
+</section>`;
+  }
+
+  /** The Magento 2 Composer keys, read-only (public key only: the password stays with the API). */
+  private composerKeysHtml(env: SandboxEnv): string {
+    const keys = this.envs[env].composerKeys;
+    if (keys.length === 0) {
+      return '<section><h2>Magento 2 access keys</h2><p id="no-composer-keys">No Magento 2 access keys.</p></section>';
+    }
+    const rows = keys.map((k) => `<tr><td>${escapeHtml(k.label)}</td><td><code>${escapeHtml(k.userKey)}</code></td><td>${escapeHtml(k.uid)}</td><td>${k.isEnabled ? 'Enabled' : 'Disabled'}</td></tr>`).join('\n');
+    return `<section>
+<h2>Magento 2 access keys <small>(${keys.length})</small></h2>
+<table id="composer-keys">
+<thead><tr><th>Label</th><th>Public key</th><th>Owner</th><th>Status</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
 </section>`;
   }
 
@@ -839,6 +1064,34 @@ function checkFault(fault: Fault): void {
     case 'truncated':
     case 'reset':
       break;
+  }
+}
+
+function composerKeyJson(k: SandboxComposerKey): Record<string, unknown> {
+  return { label: k.label, user_key: k.userKey, password_key: k.passwordKey, is_enabled: k.isEnabled, uid: k.uid };
+}
+
+/** The `m2` array of a keys request body; 400 when the body is not `{"m2": [...]}`. */
+function m2Items(raw: string): unknown[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, 'The request body must be a JSON object.');
+  }
+  const m2 = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).m2 : undefined;
+  if (!Array.isArray(m2)) {
+    throw new HttpError(400, 'The request body must be {"m2": [...]}.');
+  }
+  return m2;
+}
+
+/** A path segment, percent-decoded; 400 for a broken escape ("%zz"). */
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, `The path segment ${JSON.stringify(part)} is not validly URL-encoded.`);
   }
 }
 

@@ -379,7 +379,7 @@ describe('EQP sandbox server', () => {
 
     it('answers 404 JSON to unknown paths and 405 JSON to a wrong method', async () => {
       await expectError(await fetch(`${sb.apiUrl('production')}/rest/v1/nothing/here`), 404);
-      await expectError(await fetch(`${sb.apiUrl('production')}/rest/v1/users/${mageId}/keys`), 404);
+      await expectError(await fetch(`${sb.apiUrl('production')}/rest/v1/users/${mageId}/reports/sales`), 404);
       await expectError(await fetch(`${sb.apiUrl('production')}/elsewhere`), 404);
       const res = await fetch(`${sb.apiUrl('production')}/rest/v1/users/${mageId}`, { method: 'POST', body: '{}' });
       await expectError(res, 405);
