@@ -1,12 +1,12 @@
 /**
- * The EQP API client: session tokens and the profile summary. One request per call and no retries (retry
+ * The EQP API client: session tokens, the profile summary and the Magento 2 Composer keys. One request per call and no retries (retry
  * policy belongs to the token service). Every failure comes out as an EqpError whose message and fields hold
  * no secret, token or request detail; the axios error is mapped, never kept.
  */
 import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults, Method } from 'axios';
 import { type EnvironmentId, environmentInfo, legacyHostHint, otherEnvironment, validateServiceUrl } from './environments';
 import { EqpError } from './errors';
-import { redact } from './redact';
+import { RedactionList, redact } from './redact';
 
 export interface SessionToken {
   mageId: string;
@@ -23,6 +23,42 @@ export interface Profile {
   screenName?: string;
 }
 
+/** A Magento 2 Composer key pair: the repo.magento.com username (`userKey`) and password (`passwordKey`). */
+export interface ComposerKey {
+  label: string;
+  userKey: string;
+  /** Secret: on the redaction list from the moment the client sees it. */
+  passwordKey: string;
+  isEnabled: boolean;
+  /** The owner: the user's mage_id or an Adobe organization id (`…@AdobeOrg`); the mage_id when the API leaves it out. */
+  uid: string;
+}
+
+/** A Magento 1 product key (read-only). */
+export interface ProductKey {
+  productName: string;
+  productKey: string;
+}
+
+export interface ComposerKeyList {
+  m2: ComposerKey[];
+  m1: ProductKey[];
+}
+
+export interface ListComposerKeysOptions {
+  /** Default `all`. */
+  type?: 'm1' | 'm2' | 'all';
+  /** Only the M2 key with this label. */
+  label?: string;
+  /** Only keys of this owner (mage_id or organization id); default all owners. */
+  uid?: string;
+}
+
+/** One item of a create batch: its own outcome, whatever the others' (the HTTP answer is 200 overall). */
+export type ComposerKeyCreateResult =
+  | { label: string; ok: true; key: ComposerKey }
+  | { label: string; ok: false; code: number | string; message: string };
+
 export interface EqpClientOptions {
   /** Per request, default 15000. */
   timeoutMs?: number;
@@ -32,7 +68,7 @@ export interface EqpClientOptions {
    * Every other secret the caller knows (other keys' secrets, session tokens): a server that echoes one back in
    * an error message must not carry it into our messages, key state or logs.
    */
-  redactions?: { values(): Iterable<string> };
+  redactions?: { values(): Iterable<string>; add?(value: string): void };
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -43,7 +79,21 @@ const MAX_SERVER_MESSAGE = 300;
 /** A token or profile answer is a few hundred bytes; anything near this is not one. */
 const MAX_RESPONSE_BYTES = 1_000_000;
 
-type Operation = 'token' | 'profile';
+type Operation = 'token' | 'profile' | 'keys';
+
+/** How messages name the request of each operation. */
+const REQUEST_NAME: Record<Operation, string> = {
+  token: 'session token request',
+  profile: 'profile request',
+  keys: 'Composer key request',
+};
+
+/** How messages name a valid answer of each operation ("not a valid …"). */
+const ANSWER_NAME: Record<Operation, string> = {
+  token: 'session token',
+  profile: 'profile',
+  keys: 'Composer key answer',
+};
 
 /** What one call knows about itself, for building messages. */
 interface CallContext {
@@ -56,6 +106,8 @@ interface CallContext {
   setting: string;
   /** Values to scrub from anything the server says back. */
   secrets: string[];
+  /** The Composer key label a PUT/DELETE is about: a 404 then means "no such key". */
+  label?: string;
 }
 
 interface RawAnswer {
@@ -73,7 +125,9 @@ export class EqpClient {
   private http: Promise<AxiosInstance> | undefined;
   private readonly timeoutMs: number;
   private readonly settingName: (env: EnvironmentId) => string;
-  private readonly redactions: { values(): Iterable<string> };
+  private readonly redactions: { values(): Iterable<string>; add?(value: string): void };
+  /** Password keys and tokens this client has seen, scrubbed from every later message even without a shared list. */
+  private readonly seen = new RedactionList();
 
   constructor(
     private readonly apiUrl: (env: EnvironmentId) => string,
@@ -149,6 +203,228 @@ export class EqpClient {
     return parseProfile(ctx, answer, mageId);
   }
 
+  /** The Magento 2 Composer keys (`m2`) and Magento 1 product keys (`m1`) of `mageId` and its organizations. */
+  async listComposerKeys(
+    env: EnvironmentId,
+    token: string,
+    mageId: string,
+    opts: ListComposerKeysOptions = {},
+    signal?: AbortSignal,
+  ): Promise<ComposerKeyList> {
+    const type = opts.type ?? 'all';
+    if (type !== 'm1' && type !== 'm2' && type !== 'all') {
+      throw new EqpError('config', `The key type must be m1, m2 or all (got ${String(type)}).`);
+    }
+    if (opts.label !== undefined) {
+      checkLabel(opts.label);
+    }
+    if (opts.uid !== undefined) {
+      checkUid(opts.uid);
+    }
+    const ctx = this.keysContext(env, token, mageId);
+    const query = new URLSearchParams({ type });
+    if (opts.label !== undefined) {
+      query.set('label', opts.label);
+    }
+    if (opts.uid !== undefined) {
+      query.set('uid', opts.uid);
+    }
+    const answer = await this.send(ctx, 'GET', `${keysPath(mageId)}?${query.toString()}`, `Bearer ${token}`, undefined, signal);
+    const json = parseJsonObject(ctx, answer, ANSWER_NAME.keys);
+    const m2 = type === 'm1' ? [] : this.parseComposerKeys(ctx, json.m2, mageId, 'list');
+    let m1: ProductKey[] = [];
+    // An account without Magento 1 products may leave m1 out of an "all" answer (undocumented): none, not an error.
+    if (type === 'm1' || json.m1 !== undefined) {
+      m1 = this.parseProductKeys(ctx, json.m1);
+    }
+    return { m2, m1 };
+  }
+
+  /** Creates Composer keys in one batch; each item succeeds or fails on its own (duplicate label, unknown owner…). */
+  async createComposerKeys(
+    env: EnvironmentId,
+    token: string,
+    mageId: string,
+    items: readonly { label: string; uid?: string }[],
+    signal?: AbortSignal,
+  ): Promise<ComposerKeyCreateResult[]> {
+    if (!Array.isArray(items) || items.length === 0) {
+      throw new EqpError('config', 'There are no Composer keys to create.');
+    }
+    for (const item of items) {
+      checkLabel(item.label);
+      if (item.uid !== undefined) {
+        checkUid(item.uid);
+      }
+    }
+    const ctx = this.keysContext(env, token, mageId);
+    const body = { m2: items.map((i) => (i.uid === undefined ? { label: i.label } : { label: i.label, uid: i.uid })) };
+    const answer = await this.send(ctx, 'POST', keysPath(mageId), `Bearer ${token}`, body, signal);
+    const json = parseJsonObject(ctx, answer, ANSWER_NAME.keys);
+    const answered = json.m2;
+    if (!Array.isArray(answered)) {
+      malformed(ctx, answered === undefined ? '"m2" is missing' : '"m2" is not a list');
+    }
+    // Scrub every password before judging anything, so no later error can carry one.
+    this.rememberPasswords(answered);
+    if (answered.length !== items.length) {
+      malformed(ctx, `${items.length} keys were asked for but ${answered.length} answered`);
+    }
+    return items.map((item, index): ComposerKeyCreateResult => {
+      const raw = answered[index] as unknown;
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        return malformed(ctx, `m2 item ${index + 1} is not an object`);
+      }
+      const fields = raw as Record<string, unknown>;
+      const code = fields.code;
+      if (code === undefined) {
+        return malformed(ctx, `m2 item ${index + 1} has no "code"`);
+      }
+      if (!((typeof code === 'number' && Number.isFinite(code)) || (typeof code === 'string' && /^\d{1,6}$/.test(code)))) {
+        return malformed(ctx, `m2 item ${index + 1} has a "code" that is not a number`);
+      }
+      if (Number(code) === 200) {
+        return { label: item.label, ok: true, key: this.parseComposerKey(ctx, raw, mageId, index, item.uid) };
+      }
+      const message =
+        typeof fields.message === 'string' && fields.message.trim() !== ''
+          ? cleanServerText(fields.message, ctx.secrets.concat([...this.seen.values()]))
+          : `refused with code ${code}`;
+      return { label: item.label, ok: false, code, message };
+    });
+  }
+
+  /** Enables or disables one Composer key; answers the key as updated. */
+  async setComposerKeyEnabled(
+    env: EnvironmentId,
+    token: string,
+    mageId: string,
+    label: string,
+    enabled: boolean,
+    uid?: string,
+    signal?: AbortSignal,
+  ): Promise<ComposerKey> {
+    checkLabel(label);
+    if (typeof enabled !== 'boolean') {
+      throw new EqpError('config', 'Whether to enable the key must be true or false.');
+    }
+    if (uid !== undefined) {
+      checkUid(uid);
+    }
+    const ctx = { ...this.keysContext(env, token, mageId), label };
+    const item: { is_enabled: boolean; uid?: string } = { is_enabled: enabled };
+    if (uid !== undefined) {
+      item.uid = uid;
+    }
+    const answer = await this.send(ctx, 'PUT', `${keysPath(mageId)}/${encodeURIComponent(label)}`, `Bearer ${token}`, { m2: [item] }, signal);
+    const json = parseJsonObject(ctx, answer, ANSWER_NAME.keys);
+    const keys = this.parseComposerKeys(ctx, json.m2, mageId, 'update', uid);
+    if (keys.length !== 1) {
+      malformed(ctx, `"m2" holds ${keys.length} keys, not the one updated`);
+    }
+    return keys[0] as ComposerKey;
+  }
+
+  /** Deletes one Composer key (204 No Content). */
+  async deleteComposerKey(env: EnvironmentId, token: string, mageId: string, label: string, uid?: string, signal?: AbortSignal): Promise<void> {
+    checkLabel(label);
+    if (uid !== undefined) {
+      checkUid(uid);
+    }
+    const ctx = { ...this.keysContext(env, token, mageId), label };
+    const query = uid === undefined ? '' : `?${new URLSearchParams({ uid }).toString()}`;
+    await this.send(ctx, 'DELETE', `${keysPath(mageId)}/${encodeURIComponent(label)}${query}`, `Bearer ${token}`, undefined, signal);
+  }
+
+  /** Checks token and mage_id, puts the token on the redaction lists, builds the context. */
+  private keysContext(env: EnvironmentId, token: string, mageId: string): CallContext {
+    if (typeof token !== 'string' || token === '') {
+      throw new EqpError('config', 'There is no session token to send.', { hint: 'Get a new session token first.' });
+    }
+    if (typeof mageId !== 'string' || mageId === '') {
+      throw new EqpError('config', 'The Magento ID (mage_id) is empty.', { hint: 'Get a new session token first.' });
+    }
+    this.remember(token);
+    return this.context(env, 'keys', [token]);
+  }
+
+  /** A secret seen in a request or an answer: never shown from now on, by this client or the shared list's users. */
+  private remember(value: string): void {
+    this.seen.add(value);
+    this.redactions.add?.(value);
+  }
+
+  /** Every string `password_key` of a raw m2 list, remembered before the list is judged. */
+  private rememberPasswords(items: unknown): void {
+    if (!Array.isArray(items)) {
+      return;
+    }
+    for (const item of items) {
+      const password = (item as { password_key?: unknown } | null)?.password_key;
+      if (typeof password === 'string') {
+        this.remember(password);
+      }
+    }
+  }
+
+  private parseComposerKeys(ctx: CallContext, raw: unknown, mageId: string, what: 'list' | 'update', uid?: string): ComposerKey[] {
+    if (!Array.isArray(raw)) {
+      malformed(ctx, raw === undefined ? '"m2" is missing' : '"m2" is not a list');
+    }
+    this.rememberPasswords(raw);
+    return raw.map((item, index) => this.parseComposerKey(ctx, item, mageId, index, what === 'update' ? uid : undefined));
+  }
+
+  /** One m2 item; its values are never quoted in a message (the password, and labels a user typed). */
+  private parseComposerKey(ctx: CallContext, raw: unknown, mageId: string, index: number, defaultUid?: string): ComposerKey {
+    const where = `m2 item ${index + 1}`;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      malformed(ctx, `${where} is not an object`);
+    }
+    const item = raw as Record<string, unknown>;
+    if (typeof item.password_key === 'string') {
+      this.remember(item.password_key);
+    }
+    for (const field of ['label', 'user_key', 'password_key'] as const) {
+      const value = item[field];
+      if (typeof value !== 'string' || value === '') {
+        malformed(ctx, `${where}: "${field}" is ${value === undefined ? 'missing' : 'not a non-empty string'}`);
+      }
+    }
+    if (typeof item.is_enabled !== 'boolean') {
+      malformed(ctx, `${where}: "is_enabled" is ${item.is_enabled === undefined ? 'missing' : 'not true or false'}`);
+    }
+    if (item.uid !== undefined && (typeof item.uid !== 'string' || item.uid === '')) {
+      malformed(ctx, `${where}: "uid" is not a non-empty string`);
+    }
+    return {
+      label: item.label as string,
+      userKey: item.user_key as string,
+      passwordKey: item.password_key as string,
+      isEnabled: item.is_enabled,
+      uid: (item.uid as string | undefined) ?? defaultUid ?? mageId,
+    };
+  }
+
+  private parseProductKeys(ctx: CallContext, raw: unknown): ProductKey[] {
+    if (!Array.isArray(raw)) {
+      malformed(ctx, raw === undefined ? '"m1" is missing' : '"m1" is not a list');
+    }
+    return raw.map((item: unknown, index) => {
+      const fields = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
+      if (fields === undefined) {
+        return malformed(ctx, `m1 item ${index + 1} is not an object`);
+      }
+      const { product_name: productName, product_key: productKey } = fields;
+      if (typeof productName !== 'string' || typeof productKey !== 'string') {
+        return malformed(ctx, `m1 item ${index + 1}: "product_name" and "product_key" must be strings`);
+      }
+      // A download URL with a key in it: treated as a secret too.
+      this.remember(productKey);
+      return { productName, productKey };
+    });
+  }
+
   /** Reads and checks the URL setting on every call: it may have changed since the last one. */
   private context(env: EnvironmentId, op: Operation, secrets: string[]): CallContext {
     const info = environmentInfo(env);
@@ -163,7 +439,7 @@ export class EqpClient {
       throw new EqpError('config', `The ${setting} setting could not be read.`);
     }
     const baseUrl = validateServiceUrl(raw, setting);
-    return { env, op, api: `EQP ${info.label} API`, baseUrl, host: new URL(baseUrl).host, setting, secrets: [...secrets, ...this.redactions.values()] };
+    return { env, op, api: `EQP ${info.label} API`, baseUrl, host: new URL(baseUrl).host, setting, secrets: [...secrets, ...this.seen.values(), ...this.redactions.values()] };
   }
 
   private async send(
@@ -279,6 +555,28 @@ function parseJsonObject(ctx: CallContext, answer: RawAnswer, what: string): Rec
   return parsed as Record<string, unknown>;
 }
 
+function malformed(ctx: CallContext, problem: string): never {
+  throw new EqpError('malformed', `The ${ctx.api} answered with something that is not a valid ${ANSWER_NAME[ctx.op]}: ${problem}.`, {
+    hint: malformedHint(ctx),
+  });
+}
+
+function keysPath(mageId: string): string {
+  return `/rest/v1/users/${encodeURIComponent(mageId)}/keys`;
+}
+
+function checkLabel(label: unknown): void {
+  if (typeof label !== 'string' || label.trim() === '') {
+    throw new EqpError('config', 'A Composer key label must be a non-empty text.', { hint: 'Type a label for the key.' });
+  }
+}
+
+function checkUid(uid: unknown): void {
+  if (typeof uid !== 'string' || uid.trim() === '') {
+    throw new EqpError('config', 'The key owner (uid) must be a Magento ID or an organization ID, not empty.');
+  }
+}
+
 function malformedHint(ctx: CallContext): string {
   return (
     `${ctx.host} may not be the EQP API, or something in between (a proxy, a captive portal) changed the answer. ` +
@@ -325,7 +623,12 @@ function httpError(ctx: CallContext, answer: RawAnswer, retryAfterHeader: unknow
 
   let message: string;
   let hint: string;
-  if (status === 401 || status === 403) {
+  if (status === 403 && ctx.op === 'keys') {
+    message = `The ${ctx.api} refused access to these Composer keys (${detail}).`;
+    hint =
+      'The account of the session token may not belong to that organization (uid), or may not manage its keys. ' +
+      'Check the owner, or get a new session token with a key of the right account.';
+  } else if (status === 401 || status === 403) {
     if (ctx.op === 'token') {
       message = `The ${ctx.api} refused the application ID and secret (${detail}).`;
       hint =
@@ -346,12 +649,14 @@ function httpError(ctx: CallContext, answer: RawAnswer, retryAfterHeader: unknow
   } else if (status >= 500) {
     message = `The ${ctx.api} had trouble on its side (${detail}).`;
     hint = `This is not a problem with your key: try again later. ${wait}`.trim();
+  } else if (status === 404 && ctx.op === 'keys' && ctx.label !== undefined) {
+    message = `The ${ctx.api} has no Composer key with that label (${detail}).`;
+    hint = 'It may have been deleted or renamed elsewhere (the Developer Portal, another tool): list the keys again.';
   } else if (status === 404 && ctx.op === 'token') {
     message = `The ${ctx.api} at ${ctx.host} has no session token endpoint (${detail}).`;
     hint = `Check the ${ctx.setting} setting: it should be the EQP API address, e.g. ${info.defaultApiUrl}.`;
   } else {
-    const request = ctx.op === 'token' ? 'session token request' : 'profile request';
-    message = `The ${ctx.api} rejected the ${request} (${detail}).`;
+    message = `The ${ctx.api} rejected the ${REQUEST_NAME[ctx.op]} (${detail}).`;
     hint = `If this keeps happening, check the ${ctx.setting} setting and report the message above. ${wait}`.trim();
   }
   return new EqpError('http', message, { status, code, serverMessage, hint, retryAfterSeconds });
@@ -378,8 +683,7 @@ function redirectError(ctx: CallContext, status: number, location: unknown): Eqp
 }
 
 function cancelledError(ctx: CallContext): EqpError {
-  const what = ctx.op === 'token' ? 'session token request' : 'profile request';
-  return new EqpError('cancelled', `The ${what} to the ${ctx.api} was cancelled.`);
+  return new EqpError('cancelled', `The ${REQUEST_NAME[ctx.op]} to the ${ctx.api} was cancelled.`);
 }
 
 /** Node/OpenSSL error codes that mean "the TLS handshake or certificate check failed". */
@@ -418,8 +722,7 @@ function transportError(ctx: CallContext, e: unknown, timeoutMs: number): EqpErr
     const problem = /maxContentLength/.test(message)
       ? `the answer is larger than ${MAX_RESPONSE_BYTES} bytes`
       : 'the answer was cut off before its end';
-    const what = ctx.op === 'token' ? 'session token' : 'profile';
-    return new EqpError('malformed', `The ${ctx.api} answered with something that is not a valid ${what}: ${problem}.`, {
+    return new EqpError('malformed', `The ${ctx.api} answered with something that is not a valid ${ANSWER_NAME[ctx.op]}: ${problem}.`, {
       hint: malformedHint(ctx),
     });
   }
