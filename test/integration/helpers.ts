@@ -66,7 +66,7 @@ export async function stopSandbox(sandbox: EqpSandbox | undefined): Promise<void
 export async function resetAll(api: TestApi, sandbox: EqpSandbox): Promise<void> {
   await clearKeys(api);
   sandbox.clearFaults();
-  for (const env of ['production', 'sandbox'] as const) for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+  sandbox.deleteAllKeys();
 }
 
 /** Deletes every stored key (scripted, so no prompts) and any test fault. */

@@ -74,7 +74,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
     await api.tokens.forget();
     sandbox.clearFaults();
     sandbox.setLimits({ maxLifetime: 7200, defaultLifetime: 3600 });
-    for (const env of ['production', 'sandbox'] as const) for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
+    sandbox.deleteAllKeys();
     for (const k of TOKEN_SETTINGS) await setting(k, undefined);
     await setting('environment', 'sandbox');
     api.clock.use();

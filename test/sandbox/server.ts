@@ -253,6 +253,11 @@ export class EqpSandbox {
     state.keys.splice(this.keyIndex(state, applicationId), 1);
   }
 
+  /** Deletes every API access key of both environments (a clean portal between tests). */
+  deleteAllKeys(): void {
+    for (const env of ['production', 'sandbox'] as const) this.state(env).keys.length = 0;
+  }
+
   keys(env: SandboxEnv): SandboxKey[] {
     return this.state(env).keys.map((k) => ({ ...k }));
   }

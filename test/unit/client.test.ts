@@ -2,41 +2,11 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inspect } from 'node:util';
-import { EqpClient, EqpError, RedactionList, type EnvironmentId, type EqpErrorKind } from '../../src/eqp';
+import { EqpClient, RedactionList, type EnvironmentId } from '../../src/eqp';
 import { EqpSandbox, type SandboxKey } from '../sandbox/server';
 import { loopbackTls, processTrustsLoopbackCert } from '../sandbox/tls';
+import { rejectsWith } from './eqpErrors';
 
-/** Every error must be free of these: the secret, the Basic credential, any token seen in the test. */
-function assertNoSecrets(err: EqpError, secrets: readonly string[]): void {
-  const views: string[] = [err.message, err.hint, err.serverMessage ?? '', err.stack ?? '', inspect(err, { depth: 10 })];
-  // The error and its whole cause chain, as JSON, with the non-enumerable message/stack included too.
-  for (let link: unknown = err; link !== undefined && link !== null; link = (link as { cause?: unknown }).cause) {
-    views.push(JSON.stringify(link));
-    if (typeof link === 'object') {
-      views.push(JSON.stringify(link, Object.getOwnPropertyNames(link)));
-    }
-  }
-  for (const secret of secrets) {
-    for (const view of views) {
-      assert.ok(!view.includes(secret), `an error view contains a secret: ${view}`);
-    }
-  }
-  assert.equal(err.cause, undefined, 'no cause is kept (an axios error would carry the request headers)');
-}
-
-async function rejectsWith(promise: Promise<unknown>, kind: EqpErrorKind, secrets: readonly string[]): Promise<EqpError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof EqpError, `expected an EqpError, got ${inspect(e)}`);
-    assert.equal(e.kind, kind, `kind of: ${e.message}`);
-    assert.ok(e.message.length > 0 && e.hint.length > 0);
-    assertNoSecrets(e, secrets);
-    return e;
-  }
-  return assert.fail(`expected an EqpError of kind ${kind}, but the call succeeded`);
-}
 
 function basicOf(key: SandboxKey): string {
   return Buffer.from(`${key.applicationId}:${key.applicationSecret}`).toString('base64');
@@ -103,11 +73,7 @@ describe('EqpClient (against the EQP sandbox server)', () => {
 
   afterEach(() => {
     sandbox.clearFaults();
-    for (const env of ['production', 'sandbox'] as const) {
-      for (const k of sandbox.keys(env)) {
-        sandbox.deleteKey(env, k.applicationId);
-      }
-    }
+    sandbox.deleteAllKeys();
     sandbox.clearLog();
   });
 

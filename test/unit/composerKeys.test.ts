@@ -1,31 +1,10 @@
 // EqpClient's Magento 2 Composer key calls against the real EQP sandbox server on 127.0.0.1: no stubbed axios.
 import * as assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { EqpClient, EqpError, RedactionList, type EqpErrorKind } from '../../src/eqp';
+import { EqpClient, RedactionList } from '../../src/eqp';
 import { EqpSandbox, type SandboxKey } from '../sandbox/server';
+import { rejectsWith } from './eqpErrors';
 
-/** No view of the error (message, hint, server message, stack, inspect, JSON) holds any of `secrets`. */
-function assertNoSecrets(err: EqpError, secrets: readonly string[]): void {
-  const views = [err.message, err.hint, err.serverMessage ?? '', err.stack ?? '', inspect(err, { depth: 10 }), JSON.stringify(err, Object.getOwnPropertyNames(err))];
-  for (const secret of secrets) {
-    for (const view of views) {
-      assert.ok(!view.includes(secret), `an error view contains a secret: ${view}`);
-    }
-  }
-}
-
-async function rejectsWith(promise: Promise<unknown>, kind: EqpErrorKind, secrets: readonly string[]): Promise<EqpError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof EqpError, `expected an EqpError, got ${inspect(e)}`);
-    assert.equal(e.kind, kind, `kind of: ${e.message}`);
-    assert.ok(e.message.length > 0 && e.hint.length > 0);
-    assertNoSecrets(e, secrets);
-    return e;
-  }
-  return assert.fail(`expected an EqpError of kind ${kind}, but the call succeeded`);
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -60,11 +39,7 @@ describe('EqpClient Composer keys (against the EQP sandbox server)', () => {
   afterEach(() => {
     sandbox.clearFaults();
     sandbox.clearComposerKeys();
-    for (const env of ['production', 'sandbox'] as const) {
-      for (const k of sandbox.keys(env)) {
-        sandbox.deleteKey(env, k.applicationId);
-      }
-    }
+    sandbox.deleteAllKeys();
     sandbox.clearLog();
   });
 

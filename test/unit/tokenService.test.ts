@@ -165,9 +165,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
   afterEach(() => {
     sandbox.clearFaults();
     sandbox.setLimits({ maxLifetime: 7200, defaultLifetime: 3600 });
-    for (const env of ['production', 'sandbox'] as const) {
-      for (const k of sandbox.keys(env)) sandbox.deleteKey(env, k.applicationId);
-    }
+    sandbox.deleteAllKeys();
   });
 
   describe('caching', () => {
