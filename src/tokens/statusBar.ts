@@ -38,7 +38,7 @@ export class TokenStatusBar extends Disposable {
     this.tick = new TimerSlot(clock);
     this.updater = new SerialRunner(
       () => this.render(),
-      (e) => this.logger.warn(`status bar: ${e instanceof Error ? e.message : String(e)}`),
+      (e) => this.logger.warn(`status bar: ${describeError(e)}`),
       () => this.isDisposed,
       MERGE_MS,
       clock,
@@ -53,7 +53,7 @@ export class TokenStatusBar extends Disposable {
   }
 
   /** Asks for an update; several asks within a few milliseconds make one render. */
-  scheduleUpdate(): void {
+  private scheduleUpdate(): void {
     this.updater.schedule();
   }
 
