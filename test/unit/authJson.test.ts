@@ -1,6 +1,7 @@
 // Composer's auth.json on real files in a fresh temporary folder per test. These run as root too, where no
 // permission is ever denied: the read-only cases rely on the module's own checks of the mode bits.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import {
   usernameFor,
   writeAuthJson,
 } from '../../src/composer/authJson';
+import { gitTracking, withGitignoreEntry } from '../../src/composer/gitTracking';
 
 const USERNAME = 'a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
 const PASSWORD = 'f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5';
@@ -513,6 +515,116 @@ describe('auth.json', () => {
         if (saved === undefined) delete process.env.COMPOSER_HOME;
         else process.env.COMPOSER_HOME = saved;
       }
+    });
+  });
+
+  describe('git tracking', () => {
+    let repo: string;
+    let env: NodeJS.ProcessEnv;
+    const git = (...args: string[]): void => {
+      execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { env, stdio: 'ignore' });
+    };
+
+    beforeEach(() => {
+      // No user or system git configuration: no global excludes file can ignore auth.json.
+      env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, GIT_CONFIG_NOSYSTEM: '1' };
+      delete env.GIT_DIR;
+      repo = path.join(dir, 'repo');
+      fs.mkdirSync(repo);
+      file = projectAuthJsonPath(repo);
+    });
+
+    it("is 'none' outside a repository", async () => {
+      fs.writeFileSync(path.join(dir, 'auth.json'), '{}');
+      assert.equal(await gitTracking(path.join(dir, 'auth.json'), { env }), 'none');
+      assert.equal(await gitTracking(path.join(dir, 'missing', 'auth.json'), { env }), 'none');
+    });
+
+    it("is 'none' when git is not installed", async () => {
+      git('init', '-q');
+      assert.equal(await gitTracking(file, { env, git: path.join(dir, 'no-such-git') }), 'none');
+    });
+
+    it("is 'untracked' in a repository that does not ignore it, whether it exists yet or not", async () => {
+      git('init', '-q');
+      assert.equal(await gitTracking(file, { env }), 'untracked');
+      fs.writeFileSync(file, '{}');
+      assert.equal(await gitTracking(file, { env }), 'untracked');
+    });
+
+    it("is 'ignored' when .gitignore lists it, also in a subfolder of the repository", async () => {
+      git('init', '-q');
+      fs.writeFileSync(path.join(repo, '.gitignore'), '/vendor/\n/auth.json\n');
+      fs.writeFileSync(file, '{}');
+      assert.equal(await gitTracking(file, { env }), 'ignored');
+
+      fs.mkdirSync(path.join(repo, 'app'));
+      const nested = projectAuthJsonPath(path.join(repo, 'app'));
+      assert.equal(await gitTracking(nested, { env }), 'untracked');
+      fs.writeFileSync(path.join(repo, 'app', '.gitignore'), 'auth.json\n');
+      assert.equal(await gitTracking(nested, { env }), 'ignored');
+    });
+
+    it("is 'tracked' once committed or staged", async () => {
+      git('init', '-q');
+      fs.writeFileSync(file, '{}');
+      git('add', 'auth.json');
+      assert.equal(await gitTracking(file, { env }), 'tracked');
+      git('commit', '-q', '-m', 'c');
+      assert.equal(await gitTracking(file, { env }), 'tracked');
+    });
+
+    it("is 'tracked' when tracked and ignored: ignore rules do not untrack a file", async () => {
+      git('init', '-q');
+      fs.writeFileSync(file, '{}');
+      git('add', 'auth.json');
+      git('commit', '-q', '-m', 'c');
+      fs.writeFileSync(path.join(repo, '.gitignore'), 'auth.json\n');
+      assert.equal(await gitTracking(file, { env }), 'tracked');
+    });
+
+    it("throws 'io' when git fails in the repository or does not answer in time", async function () {
+      git('init', '-q');
+      fs.writeFileSync(path.join(repo, '.git', 'index'), 'not an index');
+      const e = await rejectsWith(() => gitTracking(file, { env }), 'io', file);
+      assert.match(e.message, /git exited with 128/);
+
+      if (!posix) this.skip();
+      const slowGit = path.join(dir, 'slow-git');
+      fs.writeFileSync(slowGit, '#!/bin/sh\nexec sleep 5\n', { mode: 0o755 });
+      const slow = await rejectsWith(() => gitTracking(file, { env, git: slowGit, timeoutMs: 200 }), 'io', file);
+      assert.match(slow.message, /in time/);
+    });
+
+    it('takes a file name literally, not as a pattern', async () => {
+      git('init', '-q');
+      fs.writeFileSync(path.join(repo, 'a1.json'), '{}');
+      git('add', 'a1.json');
+      assert.equal(await gitTracking(path.join(repo, 'a?.json'), { env }), 'untracked');
+    });
+  });
+
+  describe('.gitignore entry', () => {
+    it('adds /auth.json on a line of its own', () => {
+      assert.equal(withGitignoreEntry(undefined), '/auth.json\n');
+      assert.equal(withGitignoreEntry(''), '/auth.json\n');
+      assert.equal(withGitignoreEntry('/vendor/\n'), '/vendor/\n/auth.json\n');
+      assert.equal(withGitignoreEntry('/vendor/'), '/vendor/\n/auth.json\n');
+      assert.equal(withGitignoreEntry('/vendor/\r\n.env'), '/vendor/\r\n.env\r\n/auth.json\r\n');
+      assert.equal(withGitignoreEntry('x', 'secrets/auth.json'), 'x\nsecrets/auth.json\n');
+    });
+
+    it('leaves a file that already ignores it alone', () => {
+      for (const text of ['auth.json', '/auth.json\n', '/vendor/\n  /auth.json  \n.env\n', '**/auth.json', 'a\r\nauth.json\r\n']) {
+        assert.equal(withGitignoreEntry(text), undefined, text);
+      }
+    });
+
+    it('adds it when the lines only look alike or a later ! line undoes them', () => {
+      for (const text of ['# /auth.json\n', 'auth.json.dist\n', 'app/auth.json\n', '/auth.json\n!/auth.json\n', '!auth.json\n']) {
+        assert.equal(withGitignoreEntry(text), `${text}/auth.json\n`, text);
+      }
+      assert.equal(withGitignoreEntry('!auth.json\nauth.json\n'), undefined);
     });
   });
 });
