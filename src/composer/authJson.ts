@@ -161,14 +161,31 @@ export function globalAuthJsonPath(): string {
 // Reading
 
 /**
- * Reads an auth.json (through a symlink). A missing file (or folder) gives `text: undefined`; the text is not
- * checked here (see `parseAuthJson`). Throws AuthJsonError 'io' when it cannot be read or is not a file.
+ * Reads an auth.json (through a symlink). A missing file (or folder) gives `text: undefined`; whether the text is
+ * JSON is not checked here (see `parseAuthJson`). Throws AuthJsonError 'invalidJson' when the file is not UTF-8
+ * (a merge would garble the bytes it could not decode, and Composer cannot read it either), and 'io' when it cannot
+ * be read or is not a file.
  */
 export async function readAuthJson(file: string): Promise<AuthJsonSnapshot> {
-  return { path: file, text: await readTextOrUndefined(file, file) };
+  const bytes = await readBytesOrUndefined(file, file);
+  if (bytes === undefined) return { path: file, text: undefined };
+  try {
+    return { path: file, text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes) };
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const before = bytes.subarray(0, bad).toString('utf8');
+    const { line, column } = lineColumn(before, before.length);
+    throw new AuthJsonError(
+      'invalidJson',
+      file,
+      `${file} is not UTF-8 text, as JSON must be: see line ${line}, column ${column}. Save it as UTF-8, then try ` +
+        'again; it was not changed.',
+      { line, column },
+    );
+  }
 }
 
-async function readTextOrUndefined(file: string, shownPath: string): Promise<string | undefined> {
+async function readBytesOrUndefined(file: string, shownPath: string): Promise<Buffer | undefined> {
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(file, 'r');
@@ -181,12 +198,36 @@ async function readTextOrUndefined(file: string, shownPath: string): Promise<str
     if (!(await handle.stat()).isFile()) {
       throw new AuthJsonError('io', shownPath, `${shownPath} is not a file. Remove or rename it, then try again.`);
     }
-    return await handle.readFile('utf8');
+    return await handle.readFile();
   } catch (e) {
     throw isAuthJsonError(e) ? e : ioError(shownPath, 'read', e);
   } finally {
     await handle.close().catch(() => undefined);
   }
+}
+
+/** The offset of the first byte that does not start a valid UTF-8 sequence, or bytes.length. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i] ?? 0;
+    if (lead < 0x80) {
+      i++;
+      continue;
+    }
+    const more = lead >= 0xc2 && lead <= 0xdf ? 1 : lead >= 0xe0 && lead <= 0xef ? 2 : lead >= 0xf0 && lead <= 0xf4 ? 3 : 0;
+    if (more === 0 || i + more >= bytes.length) return i;
+    let cp = lead & (0x3f >> more);
+    for (let k = 1; k <= more; k++) {
+      const b = bytes[i + k] ?? 0;
+      if ((b & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (b & 0x3f);
+    }
+    const min = more === 1 ? 0x80 : more === 2 ? 0x800 : 0x10000;
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += more + 1;
+  }
+  return bytes.length;
 }
 
 /**
@@ -362,8 +403,9 @@ export async function writeAuthJson(snapshot: AuthJsonSnapshot, newText: string)
     // The umask may have taken bits off 0600 (say to 0400); set it exactly.
     if (!isWindows) await fsp.chmod(temp, 0o600);
 
-    const now = await readTextOrUndefined(target, shown);
-    if (now !== snapshot.text) {
+    const now = await readBytesOrUndefined(target, shown);
+    const expected = snapshot.text === undefined ? undefined : Buffer.from(snapshot.text, 'utf8');
+    if (now === undefined || expected === undefined ? now !== expected : !now.equals(expected)) {
       throw new AuthJsonError(
         'changed',
         shown,

@@ -201,6 +201,38 @@ describe('auth.json', () => {
       assert.deepEqual([e.line, e.column], [3, 3]);
     });
 
+    it('refuses a file that is not UTF-8, at the first bad byte, and leaves its bytes alone', async () => {
+      const latin1 = Buffer.concat([Buffer.from('{\n  "a": "caf'), Buffer.from([0xe9]), Buffer.from('"\n}\n')]);
+      fs.writeFileSync(file, latin1);
+      const e = await rejectsWith(() => save(file), 'invalidJson', file);
+      assert.deepEqual([e.line, e.column], [2, 12]);
+      assert.ok(fs.readFileSync(file).equals(latin1));
+
+      // Cut short in the middle of a character; a UTF-16 surrogate written as UTF-8; an overlong "/".
+      for (const [bytes, column] of [
+        [Buffer.concat([Buffer.from('{"é": "'), Buffer.from([0xf0, 0x9f, 0x9a])]), 8],
+        [Buffer.concat([Buffer.from('["'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"]')]), 3],
+        [Buffer.concat([Buffer.from('["'), Buffer.from([0xc0, 0xaf]), Buffer.from('"]')]), 3],
+      ] as const) {
+        fs.writeFileSync(file, bytes);
+        const err = await rejectsWith(() => readAuthJson(file), 'invalidJson', file);
+        assert.deepEqual([err.line, err.column], [1, column]);
+        assert.ok(fs.readFileSync(file).equals(bytes));
+      }
+    });
+
+    it('reads a file with a byte order mark, and writes it back without one', async () => {
+      fs.writeFileSync(file, '\uFEFF{"z": 1}');
+      await save(file);
+      assert.equal(
+        fs.readFileSync(file, 'utf8'),
+        `{\n    "z": 1,\n    "http-basic": {\n${magentoEntry('        ')}\n    }\n}\n`,
+      );
+      fs.writeFileSync(file, '\uFEFF{\n"z": 1,}');
+      const e = await rejectsWith(() => save(file), 'invalidJson', file);
+      assert.deepEqual([e.line, e.column], [2, 8]);
+    });
+
     it('refuses a file whose root is not an object', async () => {
       for (const text of ['[]', `["${OTHER_SECRETS[0]}"]`, '"x"', 'null', '1']) {
         fs.writeFileSync(file, text);
