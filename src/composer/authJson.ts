@@ -107,12 +107,13 @@ export function composerHomeDir(inputs: ComposerHomeInputs): string {
   const { env, platform, isDir } = inputs;
   const win = platform === 'win32';
   const p = win ? path.win32 : path.posix;
-  const set = (name: string): string | undefined => (env[name] ? env[name] : undefined);
+  /** A variable's value, undefined when unset or empty (PHP's `if (getenv(...))`). */
+  const envVar = (name: string): string | undefined => (env[name] ? env[name] : undefined);
   const trimEnd = (s: string): string => s.replace(/[/\\]+$/, '');
 
-  const composerHome = set('COMPOSER_HOME');
+  const composerHome = envVar('COMPOSER_HOME');
   if (composerHome !== undefined) {
-    const userHome = set('HOME') ?? set('USERPROFILE') ?? inputs.homedir;
+    const userHome = envVar('HOME') ?? envVar('USERPROFILE') ?? inputs.homedir;
     const expanded = composerHome.replace(/^(\$HOME|~)(\/|$)/, () => `${trimEnd(userHome)}/`);
     const trimmed = trimEnd(expanded);
     // "/" trims to "" in Composer too, and its auth.json is then "/auth.json".
@@ -120,17 +121,17 @@ export function composerHomeDir(inputs: ComposerHomeInputs): string {
   }
 
   if (win) {
-    const appData = set('APPDATA');
+    const appData = envVar('APPDATA');
     if (appData === undefined) {
       throw new Error('Cannot find the Composer home: neither COMPOSER_HOME nor APPDATA is set.');
     }
     return p.join(appData, 'Composer');
   }
 
-  const userDir = trimEnd((set('HOME') ?? inputs.homedir).replace(/\\/g, '/'));
+  const userDir = trimEnd((envVar('HOME') ?? inputs.homedir).replace(/\\/g, '/'));
   const dirs: string[] = [];
-  const useXdg = Object.keys(env).some((k) => k.startsWith('XDG_')) || isDir('/etc/xdg');
-  if (useXdg) dirs.push(`${set('XDG_CONFIG_HOME') ?? `${userDir}/.config`}/composer`);
+  const useXdg = Object.keys(env).some((k) => k.startsWith('XDG_') && env[k] !== undefined) || isDir('/etc/xdg');
+  if (useXdg) dirs.push(`${envVar('XDG_CONFIG_HOME') ?? `${userDir}/.config`}/composer`);
   dirs.push(`${userDir}/.composer`);
   const found = dirs.find((d) => isDir(d)) ?? dirs[0] ?? `${userDir}/.composer`;
   return p.normalize(found);
@@ -405,7 +406,7 @@ export async function writeAuthJson(snapshot: AuthJsonSnapshot, newText: string)
 
     const now = await readBytesOrUndefined(target, shown);
     const expected = snapshot.text === undefined ? undefined : Buffer.from(snapshot.text, 'utf8');
-    if (now === undefined || expected === undefined ? now !== expected : !now.equals(expected)) {
+    if ((now === undefined || expected === undefined) ? now !== expected : !now.equals(expected)) {
       throw new AuthJsonError(
         'changed',
         shown,

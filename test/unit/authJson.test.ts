@@ -531,6 +531,7 @@ describe('auth.json', () => {
       assert.equal(linux({ HOME: '/home/me', XDG_CONFIG_HOME: '/home/me/.cfg' }), '/home/me/.cfg/composer');
       assert.equal(linux({ HOME: '/home/me', XDG_SESSION_TYPE: 'x11' }), '/home/me/.config/composer');
       assert.equal(linux({ HOME: '/home/me' }), '/home/me/.composer');
+      assert.equal(linux({ HOME: '/home/me', XDG_UNSET: undefined }), '/home/me/.composer');
     });
 
     it('goes by HOME, trailing slash dropped, and by the home folder when HOME is not set', () => {
