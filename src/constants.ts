@@ -2,6 +2,7 @@
 export const EXTENSION_ID = 'eqp-keys.eqp-keys';
 export const VIEW_CONTAINER_ID = 'eqpKeys';
 export const KEYS_VIEW_ID = 'eqp.keys';
+export const COMPOSER_VIEW_ID = 'eqp.composerKeys';
 export const OUTPUT_CHANNEL_NAME = 'EQP Keys';
 export const TOKEN_STATUS_BAR_ID = 'eqp.token';
 
@@ -23,6 +24,15 @@ export const COMMANDS = {
   tokenRefresh: 'eqp.token.refresh',
   tokenForget: 'eqp.token.forget',
   tokenMenu: 'eqp.token.menu',
+  composerCreate: 'eqp.composer.create',
+  composerEnable: 'eqp.composer.enable',
+  composerDisable: 'eqp.composer.disable',
+  composerDelete: 'eqp.composer.delete',
+  composerCopyPublicKey: 'eqp.composer.copyPublicKey',
+  composerCopyPrivateKey: 'eqp.composer.copyPrivateKey',
+  composerWriteAuthJson: 'eqp.composer.writeAuthJson',
+  composerRefresh: 'eqp.composer.refresh',
+  composerRotate: 'eqp.composer.rotate',
   showLog: 'eqp.showLog',
 } as const;
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -30,6 +40,8 @@ export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 /** Context keys set with `setContext`, used in `when` clauses of package.json. */
 export const CONTEXT = {
   hasKeys: 'eqp.hasKeys',
+  /** Every environment with an API access key has loaded its Composer keys, and there are none. */
+  composerEmpty: 'eqp.composer.empty',
 } as const;
 
 /**

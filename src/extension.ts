@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT, KEYS_VIEW_ID, OUTPUT_CHANNEL_NAME } from './constants';
 import { Settings } from './config';
 import { EqpClient } from './eqp/client';
+import { ComposerFeature } from './composer/feature';
 import { CreateKeyCommand } from './keys/commands/create';
 import { DeleteKeyCommand } from './keys/commands/delete';
 import { RegenerateKeyCommand } from './keys/commands/regenerate';
@@ -53,6 +54,7 @@ export interface Built {
   tokenParts: { client: Pick<EqpClient, 'getSessionToken'>; secrets: vscode.SecretStorage; options: TokenServiceOptions };
   tree: KeysTreeProvider;
   clipboard: ClipboardGuard;
+  composer: ComposerFeature;
 }
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -68,9 +70,14 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   let timeoutMs = settings.requestTimeoutMs;
   let httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs });
   // One indirection, so a changed timeout setting takes effect; everything holds `client`, never `httpClient`.
-  const client: Pick<EqpClient, 'getSessionToken' | 'getProfile'> = {
+  const client: Pick<EqpClient, 'getSessionToken' | 'getProfile' | 'getOrganizations' | 'listComposerKeys' | 'createComposerKeys' | 'setComposerKeyEnabled' | 'deleteComposerKey'> = {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
     getProfile: (...a) => httpClient.getProfile(...a),
+    getOrganizations: (...a) => httpClient.getOrganizations(...a),
+    listComposerKeys: (...a) => httpClient.listComposerKeys(...a),
+    createComposerKeys: (...a) => httpClient.createComposerKeys(...a),
+    setComposerKeyEnabled: (...a) => httpClient.setComposerKeyEnabled(...a),
+    deleteComposerKey: (...a) => httpClient.deleteComposerKey(...a),
   };
   const clock = seams.clock ?? systemClock;
   const secrets = seams.secrets ?? context.secrets;
@@ -127,6 +134,9 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   const statusBar = new TokenStatusBar(tokens, store, settings, tokenSettings, clock, logger, seams.statusBarItem);
   const terminal = new TerminalTokenExport(context.environmentVariableCollection, tokens, settings, tokenSettings, clock, logger);
 
+  // Composer keys: their own view and commands, on the same client and session tokens.
+  const composer = new ComposerFeature({ client, tokens, store, settings, clipboard, logger });
+
   const catchUp = new KeysCatchUp(() => store.reload(), undefined, clock);
   context.subscriptions.push(
     catchUp,
@@ -149,6 +159,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     { dispose: () => store.dispose() },
     tree,
     view,
+    composer,
     { dispose: store.onDidChange(updateContext).dispose },
     // Another window changed a secret or the keys' revision (fires in every window, sometimes twice): re-read,
     // idempotently. The revision is written after that window's globalState; should this window's copy of
@@ -179,6 +190,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
         [COMMANDS.tokenRefresh]: (arg) => refreshToken.run(arg),
         [COMMANDS.tokenForget]: (arg) => forgetToken.run(arg),
         [COMMANDS.tokenMenu]: () => tokenMenu.run(),
+        ...composer.handlers(),
         [COMMANDS.showLog]: () => logger.show(),
       },
       logger,
@@ -188,7 +200,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   // Last: VS Code disposes subscriptions in order, and lines logged while the others are disposed must still go
   // through the redacting logger.
   context.subscriptions.push(logger);
-  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard };
+  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer };
 }
 
 export function deactivate(): void {

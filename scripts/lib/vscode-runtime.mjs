@@ -170,7 +170,8 @@ export async function launchCodeServer({ runDir, settings = {}, env = {}, port, 
     'git.openRepositoryInParentFolders': 'never', ...settings,
   }, null, 2));
   fs.writeFileSync(path.join(dirs.ws, 'README.md'), '# EQP Keys test workspace\n');
-  const xdgEnv = { XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp };
+  // COMPOSER_HOME: the global auth.json EQP Keys may write is this run's, never the machine's.
+  const xdgEnv = { XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp, COMPOSER_HOME: path.join(dirs.tmp, 'composer-home') };
   if (installVsix) {
     // As a user would: code-server --install-extension FILE.vsix into this run's extensions folder.
     run(rt.node, [path.join(rt.cs, 'out', 'node', 'entry.js'), '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--install-extension', installVsix], {

@@ -23,6 +23,13 @@ export interface Profile {
   screenName?: string;
 }
 
+/** An Adobe organization the account belongs to; it may own Composer keys (`uid`). */
+export interface Organization {
+  id: string;
+  /** The id when the answer names none. */
+  name: string;
+}
+
 /** A Magento 2 Composer key pair: the repo.magento.com username (`userKey`) and password (`passwordKey`). */
 export interface ComposerKey {
   label: string;
@@ -201,6 +208,24 @@ export class EqpClient {
     const path = `/rest/v1/users/${encodeURIComponent(mageId)}?style=summary`;
     const answer = await this.send(ctx, 'GET', path, `Bearer ${token}`, undefined, signal);
     return parseProfile(ctx, answer, mageId);
+  }
+
+  /**
+   * The organizations of the profile (its full style). Their shape is not documented: objects with an `id` (or
+   * `org_id`/`uid`) and a `name` (or `label`), or plain id strings, are read; anything else in the list is skipped,
+   * and a profile without the field has none.
+   */
+  async getOrganizations(env: EnvironmentId, token: string, mageId: string, signal?: AbortSignal): Promise<Organization[]> {
+    if (typeof token !== 'string' || token === '') {
+      throw new EqpError('config', 'There is no session token to send.', { hint: 'Get a new session token first.' });
+    }
+    if (typeof mageId !== 'string' || mageId === '') {
+      throw new EqpError('config', 'The Magento ID (mage_id) is empty.', { hint: 'Get a new session token first.' });
+    }
+    this.remember(token);
+    const ctx = this.context(env, 'profile', [token]);
+    const answer = await this.send(ctx, 'GET', `/rest/v1/users/${encodeURIComponent(mageId)}`, `Bearer ${token}`, undefined, signal);
+    return parseOrganizations(parseJsonObject(ctx, answer, 'profile').organizations);
   }
 
   /** The Magento 2 Composer keys (`m2`) and Magento 1 product keys (`m1`) of `mageId` and its organizations. */
@@ -531,6 +556,23 @@ function parseProfile(ctx: CallContext, answer: RawAnswer, askedMageId: string):
     }
   }
   return profile;
+}
+
+function parseOrganizations(raw: unknown): Organization[] {
+  if (!Array.isArray(raw)) {
+    return [];
+  }
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' && v.length <= 200 ? v.trim() : undefined);
+  const found: Organization[] = [];
+  for (const item of raw as unknown[]) {
+    const fields = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
+    const id = fields ? (text(fields.id) ?? text(fields.org_id) ?? text(fields.uid)) : text(item);
+    if (id === undefined || found.some((o) => o.id === id)) {
+      continue;
+    }
+    found.push({ id, name: (fields && (text(fields.name) ?? text(fields.label))) ?? id });
+  }
+  return found;
 }
 
 function parseJsonObject(ctx: CallContext, answer: RawAnswer, what: string): Record<string, unknown> {

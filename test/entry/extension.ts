@@ -3,6 +3,7 @@
 // dist/extension.js has none of them (test/integration/bundle.test.ts and the package stage check).
 import * as vscode from 'vscode';
 import { type Built, build } from '../../src/extension';
+import type { ComposerFeature } from '../../src/composer/feature';
 import type { KeyStore } from '../../src/keys/keyStore';
 import type { KeysTreeProvider } from '../../src/keys/tree';
 import type { ClipboardGuard } from '../../src/tokens/clipboard';
@@ -31,6 +32,8 @@ export interface EqpKeysTestApi {
     workspaceState: vscode.Memento;
     logUri: vscode.Uri;
     tree: KeysTreeProvider;
+    /** The Composer Keys view's model, tree and service. */
+    composer: ComposerFeature;
   };
 }
 
@@ -55,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysTestApi {
       workspaceState: context.workspaceState,
       logUri: context.logUri,
       tree: built.tree,
+      composer: built.composer,
     },
   };
 }

@@ -13,8 +13,8 @@ const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package
 };
 const titles = new Map(pkg.contributes.commands.map((c) => [c.command, c.title]));
 
-function menuFor(viewItem: string): { inline: string[]; context: string[] } {
-  const ctx = { view: 'eqp.keys', viewItem };
+function menuFor(viewItem: string, view = 'eqp.keys'): { inline: string[]; context: string[] } {
+  const ctx = { view, viewItem };
   const shown = pkg.contributes.menus['view/item/context']!.filter((e) => evaluateWhen(e.when ?? 'true', ctx));
   const order = (e: MenuEntry): string => e.group ?? '';
   const sorted = [...shown].sort((a, b) => order(a).localeCompare(order(b), 'en', { numeric: true }));
@@ -70,9 +70,10 @@ describe('API Keys view menus (package.json, evaluated per row kind)', () => {
   }
 
   it('the view\'s keybindings (Enter, F2, Delete / Cmd+Backspace) only work in the view and pass the argument the commands look for', () => {
-    const bindings = (pkg.contributes.keybindings ?? []).map((k) => `${k.key}${k.mac ? `/${k.mac}` : ''} → ${k.command}`);
+    const keysView = (pkg.contributes.keybindings ?? []).filter((k) => k.command.startsWith('eqp.keys.'));
+    const bindings = keysView.map((k) => `${k.key}${k.mac ? `/${k.mac}` : ''} → ${k.command}`);
     assert.deepEqual(bindings, ['f2 → eqp.keys.rename', 'delete/cmd+backspace → eqp.keys.delete', 'enter → eqp.keys.use']);
-    for (const k of pkg.contributes.keybindings ?? []) {
+    for (const k of keysView) {
       assert.equal(k.args, VIEW_SELECTION_ARG, `${k.command} gets the view's selection marker`);
       assert.equal(evaluateWhen(k.when ?? 'true', { focusedView: 'eqp.keys' }), true);
       assert.equal(evaluateWhen(k.when ?? 'true', { focusedView: 'workbench.explorer.fileView' }), false, 'not outside the view');
@@ -92,5 +93,48 @@ describe('API Keys view menus (package.json, evaluated per row kind)', () => {
       const isEnv = r.viewItem.startsWith('eqp:environment');
       for (const t of [...m.inline, ...m.context]) assert.ok(isEnv ? [CREATE, PORTAL].includes(t) : ![CREATE, PORTAL].includes(t), `${t} on ${r.row}`);
     }
+  });
+});
+
+describe('Composer Keys view menus (package.json, evaluated per row kind)', () => {
+  const WRITE = 'Write Composer Key to auth.json…';
+  const COPY_PUBLIC = 'Copy Composer Public Key (Username)';
+  const COPY_PRIVATE = 'Copy Composer Private Key (Password)';
+  const ROTATE = 'Rotate Composer Key…';
+  const ENABLE = 'Enable Composer Key';
+  const DISABLE = 'Disable Composer Key…';
+  const DELETE_KEY = 'Delete Composer Key…';
+  const NEW_KEY = 'Create Composer Key…';
+  const REFRESH = 'Refresh Composer Keys';
+  const rows: { row: string; viewItem: string; inline: string[]; context: string[] }[] = [
+    { row: 'environment', viewItem: 'eqp:composerEnvironment', inline: [NEW_KEY], context: [NEW_KEY, REFRESH] },
+    { row: 'enabled key', viewItem: 'eqp:composerKey+enabled', inline: [WRITE, COPY_PUBLIC], context: [WRITE, COPY_PUBLIC, COPY_PRIVATE, ROTATE, DISABLE, DELETE_KEY] },
+    { row: 'enabled key in auth.json', viewItem: 'eqp:composerKey+enabled+inUse', inline: [WRITE, COPY_PUBLIC], context: [WRITE, COPY_PUBLIC, COPY_PRIVATE, ROTATE, DISABLE, DELETE_KEY] },
+    // A disabled key cannot download anything: not offered for auth.json, the clipboard's password or rotation.
+    { row: 'disabled key', viewItem: 'eqp:composerKey+disabled', inline: [COPY_PUBLIC, ENABLE], context: [COPY_PUBLIC, ENABLE, DELETE_KEY] },
+    { row: 'error row', viewItem: 'eqp:composerError', inline: [REFRESH], context: [] },
+    { row: 'empty row', viewItem: 'eqp:composerEmpty', inline: [], context: [] },
+  ];
+  for (const r of rows) {
+    it(`${r.row} (${r.viewItem}): inline ${r.inline.join(', ') || 'none'}`, () => {
+      const m = menuFor(r.viewItem, 'eqp.composerKeys');
+      assert.deepEqual(m.inline, r.inline, 'inline icons');
+      assert.deepEqual(m.context, r.context, 'context menu');
+      assert.ok(m.inline.length <= 2, 'at most two inline icons fit a 300 px side bar');
+    });
+  }
+
+  it('no API Keys row menu shows in the Composer Keys view, and the other way round', () => {
+    for (const viewItem of ['eqp:key+active', 'eqp:environment+active']) assert.deepEqual(menuFor(viewItem, 'eqp.composerKeys'), { inline: [], context: [] });
+    for (const viewItem of ['eqp:composerKey+enabled', 'eqp:composerEnvironment']) assert.deepEqual(menuFor(viewItem), { inline: [], context: [] });
+  });
+
+  it('Delete in the Composer Keys view deletes the focused key, only there and not while typing', () => {
+    const bindings = (pkg.contributes.keybindings ?? []).filter((k) => k.command.startsWith('eqp.composer.'));
+    assert.deepEqual(bindings.map((k) => `${k.key}/${k.mac} → ${k.command} (${String(k.args)})`), ['delete/cmd+backspace → eqp.composer.delete (eqp.composerKeys:selection)']);
+    const when = bindings[0]!.when ?? 'true';
+    assert.equal(evaluateWhen(when, { focusedView: 'eqp.composerKeys' }), true);
+    assert.equal(evaluateWhen(when, { focusedView: 'eqp.keys' }), false);
+    assert.equal(evaluateWhen(when, { focusedView: 'eqp.composerKeys', inputFocus: true }), false);
   });
 });

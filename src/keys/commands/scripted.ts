@@ -9,7 +9,11 @@ import { label } from './pickers';
 
 /** A plain object argument means a script called the command: no prompts, errors are thrown to the caller. */
 export function isScripted(arg: unknown): arg is Record<string, unknown> {
-  return typeof arg === 'object' && arg !== null && !isTreeNode(arg) && !(arg instanceof vscode.Uri) && !Array.isArray(arg);
+  if (typeof arg !== 'object' || arg === null || isTreeNode(arg) || arg instanceof vscode.Uri || Array.isArray(arg)) return false;
+  // Only a plain object (JSON from a task, an object literal of a script): tree rows and other class instances
+  // are the extension's own arguments.
+  const proto: unknown = Object.getPrototypeOf(arg);
+  return proto === Object.prototype || proto === null;
 }
 
 export function scriptedEnvironment(args: Record<string, unknown>, required = true): EnvironmentId | undefined {
