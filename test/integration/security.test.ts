@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox, Fault } from '../sandbox/server';
-import { ScriptedUi, TestApi, eventually, resetAll, rewriter, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, eventually, resetAll, rewriter, setting, startSandbox, stopSandbox, testApi } from './helpers';
 import { cachedFor } from '../tokenReads';
 
 const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
@@ -239,6 +239,32 @@ describe('security and faults', function () {
       canaries.add(t3);
       await run('eqp.keys.rename', { environment: 'sandbox', name: 'Canary', newName: 'Canary 2' });
       await snap();
+
+      // Composer keys: their private keys are canaries too (the auth.json a user asked for is the one place allowed).
+      sandbox.clearComposerKeys();
+      api.composer.model.reset('sandbox');
+      const made = await run<{ label: string }>('eqp.composer.create', { environment: 'sandbox', label: 'canary' });
+      shown.push(JSON.stringify(made));
+      const composerKey = sandbox.composerKeys('sandbox').find((k) => k.label === 'canary')!;
+      canaries.add(composerKey.passwordKey);
+      await api.composer.tree.getChildren();
+      await eventually(() => assert.equal(api.composer.model.state('sandbox').status, 'loaded'));
+      for (const envNode of await api.composer.tree.getChildren()) {
+        for (const n of [envNode, ...(await api.composer.tree.getChildren(envNode))]) {
+          const item = api.composer.tree.getTreeItem(n);
+          const tip = item.tooltip;
+          shown.push(JSON.stringify({ label: item.label, description: item.description, tooltip: typeof tip === 'string' ? tip : tip?.value, a11y: item.accessibilityInformation }));
+        }
+      }
+      shown.push(JSON.stringify(await run('eqp.composer.copyPrivateKey', { environment: 'sandbox', label: 'canary' })));
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 500, message: `boom ${composerKey.passwordKey}` } }, 1);
+      await attempt(run('eqp.composer.disable', { environment: 'sandbox', label: 'canary' }));
+      await setting('sandbox.composerRepositoryHost', 'repo-sandbox.example.com');
+      const written = await run<{ file: string }>('eqp.composer.writeAuthJson', { environment: 'sandbox', label: 'canary', target: 'global' });
+      assert.ok(fs.readFileSync(written.file, 'utf8').includes(composerKey.passwordKey), 'the auth.json the user asked for holds it');
+      fs.rmSync(written.file);
+      await setting('sandbox.composerRepositoryHost', undefined);
+      shown.push(JSON.stringify(await run('eqp.composer.delete', { environment: 'sandbox', label: 'canary' })));
 
       // terminal export: on puts the token in the (non-persistent) collection by the user's choice; off removes it
       const cfg = vscode.workspace.getConfiguration('eqp');
