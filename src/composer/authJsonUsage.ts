@@ -4,19 +4,13 @@ import type { EnvironmentId } from '../eqp/environments';
 import { userSetting } from '../config';
 import { Disposable } from '../util/lifecycle';
 import { globalAuthJsonPath, readAuthJson, usernameFor } from './authJson';
+import { hostProblem } from './composerService';
+
+export { hostProblem };
 
 /** The Composer repository host of production keys (documented); the sandbox's is a setting. */
 export const PRODUCTION_COMPOSER_HOST = 'repo.magento.com';
 export const SANDBOX_HOST_SETTING = 'sandbox.composerRepositoryHost';
-
-/** A Composer host name (optionally with a port), as auth.json's `http-basic` keys it. */
-export function hostProblem(value: string): string | undefined {
-  const v = value.trim();
-  if (v === '') return 'Type the host name, e.g. repo.example.com.';
-  if (/^[a-z][a-z0-9+.-]*:\/\//iu.test(v)) return 'Type the host name only, without https://.';
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/iu.test(v)) return 'That is not a host name (letters, digits, dots and dashes, optionally :port).';
-  return undefined;
-}
 
 /** Where an environment's Composer keys are used: production's host is documented, the sandbox's is set by the user. */
 export function composerHost(env: EnvironmentId): string | undefined {

@@ -50,6 +50,24 @@ export function labelProblem(label: string, taken: readonly string[] = []): stri
   return undefined;
 }
 
+/** "ci" → "ci-2", "ci-2" → "ci-3": the first free one. */
+export function nextLabel(label: string, taken: readonly string[]): string {
+  const m = /^(.*?)-(\d+)$/u.exec(label);
+  const base = m ? m[1]! : label;
+  let n = m ? Number(m[2]) + 1 : 2;
+  while (taken.includes(`${base}-${n}`)) n++;
+  return `${base}-${n}`;
+}
+
+/** A Composer host name (optionally with a port), as auth.json's `http-basic` keys it. */
+export function hostProblem(value: string): string | undefined {
+  const v = value.trim();
+  if (v === '') return 'Type the host name, e.g. repo.example.com.';
+  if (/^[a-z][a-z0-9+.-]*:\/\//iu.test(v)) return 'Type the host name only, without https://.';
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/iu.test(v)) return 'That is not a host name (letters, digits, dots and dashes, optionally :port).';
+  return undefined;
+}
+
 export class ComposerKeyService {
   /** Per environment and mage_id: the organizations are read once per session (they rarely change). */
   private readonly owners = new Map<string, Promise<Organization[]>>();

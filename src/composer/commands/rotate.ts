@@ -2,18 +2,9 @@ import * as vscode from 'vscode';
 import { isScripted, scriptedString } from '../../keys/commands/scripted';
 import { UserError } from '../../util/errors';
 import { type AuthJsonTarget, composerHost, globalTarget, projectTargets } from '../authJsonUsage';
-import { type ComposerKeyRecord, labelProblem } from '../composerService';
+import { type ComposerKeyRecord, labelProblem, nextLabel } from '../composerService';
 import { type AuthJsonWritten, showAuthJsonError, writeKey } from './authJsonWriter';
 import { type ComposerCommandDeps, envLabel, keyArgument, resolveKey, withProgress } from './common';
-
-/** "ci" → "ci-2", "ci-2" → "ci-3": the first free one. */
-export function nextLabel(label: string, taken: readonly string[]): string {
-  const m = /^(.*?)-(\d+)$/u.exec(label);
-  const base = m ? m[1]! : label;
-  let n = m ? Number(m[2]) + 1 : 2;
-  while (taken.includes(`${base}-${n}`)) n++;
-  return `${base}-${n}`;
-}
 
 export interface RotateResult {
   key: ComposerKeyRecord;
