@@ -95,7 +95,15 @@ export class ComposerKeyService {
         this.owners.set(cacheKey, orgs);
         orgs.catch(() => this.owners.delete(cacheKey));
       }
-      const found = await orgs;
+      let found: Organization[];
+      try {
+        found = await orgs;
+      } catch (e) {
+        // A refused token is the caller's business (re-mint, "may not manage"); anything else only costs the
+        // organizations: the account itself can still own a key.
+        if (e instanceof EqpError && (e.status === 401 || e.kind === 'cancelled')) throw e;
+        found = [];
+      }
       return [{ uid: mageId, name: mageId, isAccount: true }, ...found.map((o) => ({ uid: o.id, name: o.name, isAccount: false }))];
     });
   }
