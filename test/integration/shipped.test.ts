@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { KeyRecord } from '../../src/keys/keyStore';
@@ -103,6 +104,33 @@ describe('the shipped bundle, installed from the .vsix (commands only, no test h
     const requests = sandbox.requestLog('sandbox').length;
     await assert.rejects(create('Shipped D', { applicationId: 'ZZZZ000001', applicationSecret: 'f'.repeat(40) }), /already has 3 API access keys/);
     assert.equal(sandbox.requestLog('sandbox').length, requests, 'the refused create sent a request');
+  });
+
+  it('Composer keys: a scripted create, auth.json written with the private key (atomic, 0600), delete', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'eqp-shipped-composer-'));
+    const saved = process.env.COMPOSER_HOME;
+    process.env.COMPOSER_HOME = home;
+    const cfg = vscode.workspace.getConfiguration('eqp');
+    try {
+      const made = await run<{ label: string; userKey: string; uid: string }>('eqp.composer.create', { environment: 'sandbox', label: 'shipped ci/1' });
+      const key = sandbox.composerKeys('sandbox').find((k) => k.label === 'shipped ci/1');
+      assert.ok(key, 'the sandbox has the key');
+      assert.deepEqual({ label: made.label, userKey: made.userKey }, { label: key.label, userKey: key.userKey });
+      assert.ok(!JSON.stringify(made).includes(key.passwordKey), 'the script never gets the private key');
+      await assert.rejects(run('eqp.composer.writeAuthJson', { environment: 'sandbox', label: 'shipped ci/1', target: 'global' }), /eqp\.sandbox\.composerRepositoryHost/);
+      await cfg.update('sandbox.composerRepositoryHost', 'repo-sandbox.example.com', vscode.ConfigurationTarget.Global);
+      const written = await run<{ file: string; host: string }>('eqp.composer.writeAuthJson', { environment: 'sandbox', label: 'shipped ci/1', target: 'global' });
+      assert.equal(written.file, path.join(home, 'auth.json'));
+      assert.deepEqual(JSON.parse(fs.readFileSync(written.file, 'utf8')), { 'http-basic': { 'repo-sandbox.example.com': { username: key.userKey, password: key.passwordKey } } });
+      assert.equal(fs.statSync(written.file).mode & 0o777, 0o600);
+      await run('eqp.composer.delete', { environment: 'sandbox', label: 'shipped ci/1' });
+      assert.equal(sandbox.composerKeys('sandbox').length, 0);
+    } finally {
+      await cfg.update('sandbox.composerRepositoryHost', undefined, vscode.ConfigurationTarget.Global);
+      if (saved === undefined) delete process.env.COMPOSER_HOME;
+      else process.env.COMPOSER_HOME = saved;
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('eqp.keys.delete (scripted) deletes each key; then eqp.token.get says there is no key', async () => {
