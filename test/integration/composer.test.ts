@@ -374,24 +374,27 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
 
     it('a committed auth.json: says its history is exposed, offers Rotate, writes only after Write Anyway', async () => {
       await apiKey('production');
+      sandbox.createComposerKey('production', 'old');
       sandbox.createComposerKey('production', 'shop');
+      const exposed = sandboxKey('production', 'old')!;
       writeComposerJson();
       const file = path.join(ws, 'auth.json');
-      fs.writeFileSync(file, '{}\n');
+      const committed = `${JSON.stringify({ 'http-basic': { 'repo.magento.com': { username: exposed.userKey, password: exposed.passwordKey } } }, null, 4)}\n`;
+      fs.writeFileSync(file, committed);
       git(ws, 'init', '-q');
       git(ws, 'add', 'auth.json', 'composer.json');
       git(ws, 'commit', '-q', '-m', 'oops');
-      const node = (await keyRows('production'))[0]!.node;
+      const node = (await keyRows('production')).find((r) => r.item.label === 'shop')!.node;
       ui = new ScriptedUi().answer(undefined);
       await run('eqp.composer.writeAuthJson', node);
       assert.match(ui.messages[0]?.message ?? '', /auth\.json in .* is tracked by git/);
       assert.match(ui.messages[0]?.detail ?? '', /history/);
-      assert.deepEqual(ui.messages[0]?.items, ['Write Anyway', 'Rotate Key…']);
-      assert.equal(fs.readFileSync(file, 'utf8'), '{}\n', 'nothing written on Cancel');
-      await refused('eqp.composer.writeAuthJson', { environment: 'production', label: 'shop' }, /committed in git/);
-      ui.answer('Write Anyway');
+      assert.deepEqual(ui.messages[0]?.items, ['Write Anyway', 'Rotate Key…'], 'Rotate is offered for "old", the key the committed file holds');
+      assert.equal(fs.readFileSync(file, 'utf8'), committed, 'nothing written on Cancel');
+      await refused('eqp.composer.writeAuthJson', { environment: 'production', label: 'shop', replace: true }, /committed in git/);
+      ui.answer('Write Anyway').answer('Replace');
       await run('eqp.composer.writeAuthJson', node);
-      assert.ok(readJson(file)['http-basic'], 'written after Write Anyway');
+      assert.equal(readJson(file)['http-basic']!['repo.magento.com']!.username, sandboxKey('production', 'shop')!.userKey, 'written after Write Anyway and Replace');
     });
 
     it('refuses an auth.json that is not valid JSON, with its line and column, and leaves it as it was', async () => {
