@@ -434,6 +434,27 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
       }
     });
 
+    it('a file changed on disk between read and write is left as the other program wrote it, with a clear message', async () => {
+      await apiKey('production');
+      sandbox.createComposerKey('production', 'shop');
+      const file = path.join(home, 'auth.json');
+      fs.writeFileSync(file, '{}\n');
+      await view();
+      await api.tokens.getToken('production');
+      // The private key's read is slow; meanwhile another program rewrites auth.json.
+      sandbox.injectFault('production', { kind: 'delay', ms: 800 }, 1);
+      const other = `${JSON.stringify({ 'github-oauth': { 'github.com': 'other-program' } }, null, 4)}\n`;
+      const writing = run('eqp.composer.writeAuthJson', { environment: 'production', label: 'shop', target: 'global' });
+      await new Promise((r) => setTimeout(r, 300));
+      fs.writeFileSync(file, other);
+      let caught: unknown;
+      await writing.then(undefined, (e: unknown) => { caught = e; });
+      assert.ok(caught instanceof Error, 'the write was refused');
+      assert.match(caught.message, /was changed by another program while it was being updated.*Try again/);
+      assert.equal(fs.readFileSync(file, 'utf8'), other, 'the other program\'s content is kept');
+      assert.deepEqual(fs.readdirSync(home), ['auth.json'], 'no temporary file left');
+    });
+
     it('sandbox keys: the host is asked once and kept in the user settings; a script without it is refused', async () => {
       await apiKey('sandbox');
       sandbox.createComposerKey('sandbox', 'sbx');
