@@ -33,6 +33,7 @@ import { TokenSettings } from './tokens/tokenSettings';
 import { TokenService, type TokenServiceOptions } from './tokens/tokenService';
 import { type Clock, systemClock } from './util/clock';
 import { Logger } from './util/logger';
+import { focusedSelection } from './util/treeSelection';
 
 /**
  * What the extension is built on besides the ExtensionContext: the real things by default. The test entry
@@ -99,14 +100,8 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     const node = view.visible ? await tree.nodeFor(keyId) : undefined;
     if (node) await view.reveal(node, { select: true, focus: false });
   };
-  // The view's keybindings pass no row, and arrow keys move the tree's focus without telling the extension:
-  // list.select makes the focused row the selection (the selection event reaches us before the command returns).
   // On an environment row list.select also expands or collapses it, which is Enter's usual meaning there.
-  const focusedRow = async (): Promise<readonly TreeNode[]> => {
-    await Promise.resolve(vscode.commands.executeCommand('list.select')).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 0));
-    return view.selection;
-  };
+  const focusedRow = (): Promise<readonly TreeNode[]> => focusedSelection(view);
   const deps: KeyCommandDeps = { store, verifier, settings, logger, tokens, reveal, selection: focusedRow, clock };
   const updateContext = (): void => void vscode.commands.executeCommand('setContext', CONTEXT.hasKeys, store.list().length > 0);
   updateContext();

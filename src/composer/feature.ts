@@ -6,6 +6,7 @@ import type { KeyStore } from '../keys/keyStore';
 import type { ClipboardGuard } from '../tokens/clipboard';
 import { Disposable } from '../util/lifecycle';
 import type { Logger } from '../util/logger';
+import { focusedSelection } from '../util/treeSelection';
 import { AuthJsonUsage } from './authJsonUsage';
 import { type ComposerClient, ComposerKeyService, type ComposerTokenSource } from './composerService';
 import { ComposerKeysModel } from './composerModel';
@@ -67,12 +68,7 @@ export class ComposerFeature extends Disposable {
         const node = view.visible ? await this.tree.nodeFor(key.environment, key.label, key.uid) : undefined;
         if (node) await view.reveal(node, { select: true, focus: false }).then(undefined, () => undefined);
       },
-      // The view's keybindings pass no row: list.select makes the focused row the selection first.
-      selection: async () => {
-        await Promise.resolve(vscode.commands.executeCommand('list.select')).catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 0));
-        return view.selection;
-      },
+      selection: () => focusedSelection(view),
     };
   }
 

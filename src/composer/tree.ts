@@ -4,7 +4,7 @@ import { COMMANDS, COMPOSER_VIEW_ID, CONTEXT } from '../constants';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { escapeMarkdown } from '../tokens/format';
 import { describeError } from '../util/errors';
-import { Disposable } from '../util/lifecycle';
+import { Disposable, toDisposable } from '../util/lifecycle';
 import type { AuthJsonUsage } from './authJsonUsage';
 import type { ComposerKeysModel } from './composerModel';
 import type { ComposerKeyRecord } from './composerService';
@@ -198,8 +198,4 @@ export class ComposerKeysTreeProvider extends Disposable implements vscode.TreeD
     this.empty = empty;
     void vscode.commands.executeCommand('setContext', CONTEXT.composerEmpty, empty);
   }
-}
-
-function toDisposable(d: { dispose(): void }): vscode.Disposable {
-  return new vscode.Disposable(() => d.dispose());
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { Settings } from '../config';
-import { Disposable } from '../util/lifecycle';
+import { Disposable, toDisposable } from '../util/lifecycle';
 import { SerialRunner } from '../util/serialRunner';
 import { type Clock, TimerSlot, systemClock } from '../util/clock';
 import { escapeMarkdown, nextChangeIn, timeLeft } from '../tokens/format';
@@ -206,8 +206,4 @@ export class KeysTreeProvider extends Disposable implements vscode.TreeDataProvi
     }
     return undefined;
   }
-}
-
-function toDisposable(d: { dispose(): void }): vscode.Disposable {
-  return new vscode.Disposable(() => d.dispose());
 }

@@ -27,3 +27,8 @@ export abstract class Disposable implements vscode.Disposable {
     }
   }
 }
+
+/** A `{ dispose() }` of code without `vscode` (our Emitter's subscriptions) as a vscode.Disposable. */
+export function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
+}
