@@ -91,11 +91,13 @@ export class ComposerKeyService {
       const cacheKey = `${env}\u0000${mageId}`;
       let orgs = this.owners.get(cacheKey);
       if (!orgs) {
-        orgs = this.client.getOrganizations(env, token, mageId, signal);
+        // Shared by every caller, so no one caller's signal may end it (the client's timeout still does): each
+        // caller stops only its own wait.
+        orgs = this.client.getOrganizations(env, token, mageId);
         this.owners.set(cacheKey, orgs);
         orgs.catch(() => this.owners.delete(cacheKey));
       }
-      const found = await orgs;
+      const found = await untilAborted(orgs, signal, env);
       return [{ uid: mageId, name: mageId, isAccount: true }, ...found.map((o) => ({ uid: o.id, name: o.name, isAccount: false }))];
     });
   }
@@ -162,6 +164,27 @@ export class ComposerKeyService {
       throw notAllowed(env, e);
     }
   }
+}
+
+/** `promise`, or a 'cancelled' EqpError as soon as `signal` aborts (the promise itself goes on for other callers). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, env: EnvironmentId): Promise<T> {
+  if (!signal) return promise;
+  const cancelled = (): EqpError => new EqpError('cancelled', `The profile request to the EQP ${environmentInfo(env).label} API was cancelled.`);
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function publicRecord(env: EnvironmentId, key: ComposerKey): ComposerKeyRecord {
