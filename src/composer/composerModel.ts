@@ -59,7 +59,8 @@ export class ComposerKeysModel {
     const s = this.state(record.environment);
     if (s.status !== 'loaded') return;
     const i = s.keys.findIndex((k) => k.label === record.label && k.uid === record.uid);
-    const keys = i < 0 ? [...s.keys, record] : s.keys.map((k, j) => (j === i ? record : k));
+    // A new key takes its place by label, as a load would put it.
+    const keys = i < 0 ? sortByLabel([...s.keys, record]) : s.keys.map((k, j) => (j === i ? record : k));
     this.set(record.environment, { ...s, keys });
   }
 

@@ -91,13 +91,15 @@ export class ComposerKeyService {
       const cacheKey = `${env}\u0000${mageId}`;
       let orgs = this.owners.get(cacheKey);
       if (!orgs) {
-        orgs = this.client.getOrganizations(env, token, mageId, signal);
+        // Shared by every caller, so no one caller's signal may end it (the client's timeout still does): each
+        // caller stops only its own wait.
+        orgs = this.client.getOrganizations(env, token, mageId);
         this.owners.set(cacheKey, orgs);
         orgs.catch(() => this.owners.delete(cacheKey));
       }
       let found: Organization[];
       try {
-        found = await orgs;
+        found = await untilAborted(orgs, signal, env);
       } catch (e) {
         // A refused token is the caller's business (re-mint, "may not manage"); anything else only costs the
         // organizations: the account itself can still own a key.
@@ -170,6 +172,27 @@ export class ComposerKeyService {
       throw notAllowed(env, e);
     }
   }
+}
+
+/** `promise`, or a 'cancelled' EqpError as soon as `signal` aborts (the promise itself goes on for other callers). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, env: EnvironmentId): Promise<T> {
+  if (!signal) return promise;
+  const cancelled = (): EqpError => new EqpError('cancelled', `The profile request to the EQP ${environmentInfo(env).label} API was cancelled.`);
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function publicRecord(env: EnvironmentId, key: ComposerKey): ComposerKeyRecord {
