@@ -78,10 +78,11 @@ describe('activation', () => {
     assert.equal(ext.isActive, true);
   });
 
-  it('contributes the API Keys view in its own activity-bar container', async () => {
-    assert.deepEqual(pkg.contributes.views.eqpKeys?.map((v) => v.id), ['eqp.keys']);
-    // Focusing the view only works if VS Code knows it: the command exists for contributed views.
+  it('contributes the API Keys and Composer Keys views in its own activity-bar container', async () => {
+    assert.deepEqual(pkg.contributes.views.eqpKeys?.map((v) => v.id), ['eqp.keys', 'eqp.composerKeys']);
+    // Focusing a view only works if VS Code knows it: the command exists for contributed views.
     await vscode.commands.executeCommand('eqp.keys.focus');
+    await vscode.commands.executeCommand('eqp.composerKeys.focus');
   });
 
   it('registers every contributed command, and contributes every eqp.* command it registers', async () => {
@@ -91,7 +92,8 @@ describe('activation', () => {
     for (const id of contributed) assert.ok(all.has(id), `${id} is contributed but not registered`);
     // VS Code itself registers a few commands per view (eqp.keys.focus, …): those are not ours to contribute.
     const viewCommands = new Set(['focus', 'resetViewLocation', 'toggleVisibility', 'removeView', 'open']);
-    const registered = [...all].filter((id) => /^eqp\.[a-zA-Z]+\.[a-zA-Z]+$|^eqp\.showLog$/.test(id) && !(id.startsWith('eqp.keys.') && viewCommands.has(id.slice('eqp.keys.'.length))));
+    const viewCommand = (id: string): boolean => ['eqp.keys.', 'eqp.composerKeys.'].some((v) => id.startsWith(v) && viewCommands.has(id.slice(v.length)));
+    const registered = [...all].filter((id) => /^eqp\.[a-zA-Z]+\.[a-zA-Z]+$|^eqp\.showLog$/.test(id) && !viewCommand(id));
     assert.ok(registered.includes('eqp.keys.openPortal'), 'a command whose name contains "open" is checked too');
     for (const id of registered) assert.ok(contributed.includes(id), `${id} is registered but not contributed`);
   });
