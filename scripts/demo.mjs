@@ -40,7 +40,7 @@ if (screenshot) {
   let code = 0;
   try {
     // What a person sees after adding the demo keys with the keyboard: the tree and the status bar.
-    const { ACTIVITY_EQP, KEYS_PANE, createKeyByKeyboard, setSidebarWidth } = await import('../test/ui/workbench.mjs');
+    const { ACTIVITY_EQP, COMPOSER_PANE, KEYS_PANE, createKeyByKeyboard, setSidebarWidth } = await import('../test/ui/workbench.mjs');
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(url);
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
@@ -53,6 +53,8 @@ if (screenshot) {
     // a normal side bar width: the rows are made to fit it
     await setSidebarWidth(page, 300);
     await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("verified")`).first().waitFor({ timeout: 20_000 });
+    // the seeded Composer keys, listed through the two API access keys
+    for (const label of ['shop-live', 'shop-staging']) await page.locator(`${COMPOSER_PANE} .monaco-list-row[aria-label^="${label},"]`).first().waitFor({ timeout: 20_000 });
     await page.locator('.statusbar-item:has-text("Sandbox · Demo")').first().hover({ timeout: 20_000 });
     await page.waitForTimeout(1500);
     await page.screenshot({ path: screenshot });

@@ -128,10 +128,13 @@ async function ui(cs, browser) {
   const shots = path.join(RUN, 'shots');
   const { runUiChecks } = await import('../test/ui/smoke.mjs');
   const { runKeysUiChecks } = await import('../test/ui/keys-ui.mjs');
+  const { runComposerUiChecks } = await import('../test/ui/composer-ui.mjs');
   const { runWalkthroughUiChecks } = await import('../test/ui/walkthrough-ui.mjs');
   const summary = await uiChecks(shots, async (check) => {
     await runUiChecks({ browser, cs, root: ROOT, shots, check });
     await runKeysUiChecks({ browser, cs, root: ROOT, shots, check });
+    // In a Magento project folder of its own (composer.json, git), beside the shared workspace.
+    await runComposerUiChecks({ browser, cs, root: ROOT, shots, check });
     // Last: it opens the walkthrough in an editor, which later pages of the same workspace could restore.
     await runWalkthroughUiChecks({ browser, cs, root: ROOT, shots, check });
   });

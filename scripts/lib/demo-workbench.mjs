@@ -28,6 +28,14 @@ export async function startDemoWorkbench({ root, runDir, port }) {
   let cs;
   try {
     const demoKeys = { production: sandbox.createKey('production', 'Demo'), sandbox: sandbox.createKey('sandbox', 'Demo') };
+    // Magento 2 Composer keys made in the portal before: one per environment, and one of the production
+    // account's organization; the Composer Keys view lists them once an API access key of the environment is in.
+    const organization = sandbox.organizations('production')[0];
+    const composerKeys = {
+      production: sandbox.createComposerKey('production', 'shop-live'),
+      sandbox: sandbox.createComposerKey('sandbox', 'shop-staging'),
+      organization: sandbox.createComposerKey('production', 'agency-ci', organization.id),
+    };
     cs = await launchCodeServer({
       runDir,
       port,
@@ -41,6 +49,14 @@ export async function startDemoWorkbench({ root, runDir, port }) {
         'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
       },
     });
+    // A Magento module: "Write Composer Key to auth.json…" has a project (this folder) to write to.
+    fs.writeFileSync(path.join(cs.dirs.ws, 'composer.json'), `${JSON.stringify({
+      name: 'acme/module-example',
+      description: 'EQP Keys demo workspace: a Magento 2 module',
+      type: 'magento2-module',
+      repositories: [{ type: 'composer', url: 'https://repo.magento.com/' }],
+      require: { 'magento/framework': '*' },
+    }, null, 4)}\n`);
     const url = workbenchUrl(cs.base, { ws: cs.dirs.ws });
     const pair = (k) => `${k.applicationId}:${k.applicationSecret}`;
     const banner = () => `
@@ -55,12 +71,17 @@ EQP Keys demo is running (Ctrl+C stops everything).
   Demo keys (made in the sandbox's portal; paste the ID:secret into "EQP: Create API Access Key…"):
     Production  "Demo"  ${pair(demoKeys.production)}
     Sandbox     "Demo"  ${pair(demoKeys.sandbox)}
+
+  Composer keys (in the Composer Keys view once its environment has an API access key; the workspace has a
+  composer.json, so "EQP: Write Composer Key to auth.json…" writes the project's auth.json):
+    Production  "shop-live", "agency-ci" (owned by ${organization.name})
+    Sandbox     "shop-staging"
 `;
     const stop = async () => {
       await cs.stop();
       await sandbox.close();
     };
-    return { sandbox, demoKeys, cs, url, banner, stop };
+    return { sandbox, demoKeys, composerKeys, cs, url, banner, stop };
   } catch (e) {
     await cs?.stop();
     await sandbox.close();

@@ -43,7 +43,10 @@ export class ComposerKeyNode {
     const item = new vscode.TreeItem(k.label, vscode.TreeItemCollapsibleState.None);
     item.id = `composer/${k.environment}/${k.uid}/${k.label}`;
     const owner = this.isAccountKey ? undefined : (this.ownerName ?? k.uid);
-    const parts = [k.isEnabled ? undefined : 'disabled', this.usedBy.length > 0 ? 'in auth.json' : undefined, owner, k.userKey];
+    // The public key's first characters, as a short commit hash is shown: the whole 32 are cut off anyway in a
+    // side bar of normal width, and would push the state and owner out (the tooltip has all of it).
+    const shortKey = k.userKey.length > 12 ? `${k.userKey.slice(0, 8)}…` : k.userKey;
+    const parts = [k.isEnabled ? undefined : 'disabled', this.usedBy.length > 0 ? 'in auth.json' : undefined, owner, shortKey];
     item.description = parts.filter((p) => p !== undefined).join(' · ');
     item.iconPath = k.isEnabled
       ? new vscode.ThemeIcon(this.usedBy.length > 0 ? 'file-symlink-file' : 'key')

@@ -121,7 +121,9 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
       const prod = shown[0]!.children.map((c) => c.item);
       assert.deepEqual(prod.map((i) => i.label), ['old-ci', 'shop', 'team']);
       const shop = sandboxKey('production', 'shop')!;
-      assert.match(String(prod[1]!.description), new RegExp(shop.userKey));
+      // the public key's first 8 characters (the tooltip has all of it)
+      assert.equal(prod[1]!.description, `${shop.userKey.slice(0, 8)}…`);
+      assert.match((prod[1]!.tooltip as vscode.MarkdownString).value, new RegExp(shop.userKey));
       assert.doesNotMatch(String(prod[1]!.description), /disabled/);
       assert.match(String(prod[0]!.description), /^disabled/);
       assert.equal(prod[0]!.contextValue, 'eqp:composerKey+disabled');

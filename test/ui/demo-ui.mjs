@@ -1,11 +1,11 @@
 // UI checks of `npm run demo`: the workbench started the way the demo starts it (scripts/lib/demo-workbench.mjs,
 // the same function), used the way its printed instructions say. A person sees errors as toasts, pastes the printed
 // ID:secret, and reaches the sandbox portal from the guided create flow (through code-server's /proxy/PORT/).
-// Screenshots: shots/demo-wrong-secret-toast.png, shots/demo-portal.png, shots/demo-keys.png.
+// Screenshots: shots/demo-wrong-secret-toast.png, shots/demo-portal.png, shots/demo-keys.png, shots/demo-composer.png.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDemoWorkbench } from '../../scripts/lib/demo-workbench.mjs';
-import { ACTIVITY_EQP, KEYS_PANE, answer, palette } from './workbench.mjs';
+import { ACTIVITY_EQP, COMPOSER_PANE, KEYS_PANE, answer, createKeyByKeyboard, palette, setSidebarWidth } from './workbench.mjs';
 
 const REFUSED = 'refused the application ID and secret';
 
@@ -87,6 +87,31 @@ export async function runDemoUiChecks({ browser, root, runDir, shots, check }) {
       }
       await page.locator(`${KEYS_PANE} .monaco-list-row:has-text("Laptop"):has-text("verified")`).first().waitFor({ timeout: 20_000 });
       await page.screenshot({ path: path.join(shots, 'demo-keys.png') });
+    });
+
+    await checkOnPage('the Composer Keys view beside API Keys lists the seeded Composer keys of both environments', async () => {
+      const composer = page.locator(COMPOSER_PANE).first();
+      const header = composer.locator('.pane-header').first();
+      if ((await header.getAttribute('aria-expanded')) !== 'true') throw new Error('the Composer Keys view is collapsed');
+      // The sandbox's keys are listed through the sandbox key made above; production's need a production key.
+      const { applicationId, applicationSecret } = demoKeys.production;
+      await createKeyByKeyboard(page, { environment: 'production', name: 'Demo', applicationId, applicationSecret });
+      const rows = composer.locator('.monaco-list-row');
+      const rowText = async () => (await rows.allInnerTexts()).join(' | ');
+      for (const k of [demo.composerKeys.production, demo.composerKeys.organization, demo.composerKeys.sandbox]) {
+        await composer.locator(`.monaco-list-row[aria-label^="${k.label},"]`).first().waitFor({ timeout: 20_000 })
+          .catch(async () => { throw new Error(`no "${k.label}" row; the view shows: ${await rowText()}`); });
+      }
+      const all = await rowText();
+      if (!/Production\s*2 keys.*agency-ci.*shop-live.*Sandbox\s*1 key.*shop-staging/s.test(all)) throw new Error(`expected Production › agency-ci, shop-live and Sandbox › shop-staging: ${all}`);
+      const org = sandbox.organizations('production')[0].name;
+      if (!(await composer.locator('.monaco-list-row[aria-label^="agency-ci,"]').first().innerText()).includes(org)) throw new Error(`the agency-ci row does not name its owner ${org}: ${all}`);
+      await setSidebarWidth(page, 300);
+      // the empty secondary side bar (chat) only takes room in the picture, as in `npm run demo -- --screenshot`
+      if (await page.locator('.part.auxiliarybar').first().isVisible().catch(() => false)) await page.keyboard.press('Control+Alt+KeyB');
+      await page.mouse.move(900, 500);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, 'demo-composer.png') });
     });
   } finally {
     await context.close();
