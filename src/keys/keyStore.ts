@@ -93,6 +93,8 @@ export interface NewKey {
   applicationId: string;
   applicationSecret: string;
   verification?: Verification;
+  /** An id from `newKeyId()`, when something must be keyed by it before the key exists (its first token). */
+  id?: string;
 }
 
 export interface KeyStoreOptions {
@@ -224,9 +226,17 @@ export class KeyStore {
     return key;
   }
 
+  /** A fresh key id, for `add({ id })`. */
+  newKeyId(): string {
+    return this.newId();
+  }
+
   add(input: NewKey): Promise<KeyRecord> {
     return this.mutate(async () => {
       const md = this.read();
+      if (input.id !== undefined && md.keys.some((k) => k.id === input.id)) {
+        throw new Error(`A key with id ${input.id} exists already.`);
+      }
       const env = input.environment;
       const inEnv = md.keys.filter((k) => k.environment === env);
       if (inEnv.length >= MAX_KEYS_PER_ENVIRONMENT) {
@@ -241,7 +251,7 @@ export class KeyStore {
       const now = this.now();
       const v = input.verification ?? { state: 'unverified' };
       const record: KeyRecord = {
-        id: this.newId(),
+        id: input.id ?? this.newId(),
         environment: env,
         name: name.value,
         applicationId: input.applicationId,

@@ -83,6 +83,9 @@ describe('activation', () => {
     // Focusing a view only works if VS Code knows it: the command exists for contributed views.
     await vscode.commands.executeCommand('eqp.keys.focus');
     await vscode.commands.executeCommand('eqp.composerKeys.focus');
+    // Back to the Explorer: a visible Composer Keys view lists Composer keys whenever an environment gets an API key,
+    // and those requests would mix with the request counts and injected faults of the suites that follow.
+    await vscode.commands.executeCommand('workbench.view.explorer');
   });
 
   it('registers every contributed command, and contributes every eqp.* command it registers', async () => {

@@ -109,7 +109,7 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
       sandbox.createComposerKey('production', 'old-ci');
       sandbox.createComposerKey('production', 'team', org.id);
       sandbox.createComposerKey('sandbox', 'sbx');
-      await run('eqp.composer.disable', { environment: 'production', label: 'old-ci' }).catch(() => undefined);
+      await run('eqp.composer.disable', { environment: 'production', label: 'old-ci' });
       api.composer.model.reset('production');
       api.composer.model.reset('sandbox');
       sandbox.clearLog();
@@ -161,6 +161,22 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
       const sbx = shown.find((e) => e.env.environment === 'sandbox')!;
       assert.match(String(sbx.children[0]!.item.label), /No Composer keys yet/);
       assert.equal(sbx.children[0]!.item.command?.command, 'eqp.composer.create');
+    });
+
+    it('an API access key created while the view is shown: the view lists its account with the token the verification minted, no second one', async () => {
+      // A shown view renders again on every change of the keys (VS Code calls getChildren): do what it does.
+      const rendering = api.store.onDidChange(() => void api.composer.tree.getChildren());
+      try {
+        await api.composer.tree.getChildren();
+        sandbox.createComposerKey('sandbox', 'shop');
+        const before = sandbox.tokenRequestCount('sandbox');
+        await apiKey('sandbox');
+        await eventually(() => assert.equal(api.composer.model.state('sandbox').status, 'loaded'));
+        assert.deepEqual(api.composer.model.keys('sandbox')?.map((k) => k.label), ['shop']);
+        assert.equal(sandbox.tokenRequestCount('sandbox') - before, 1, 'one token: the verification\'s');
+      } finally {
+        rendering.dispose();
+      }
     });
 
     it('marks the key the project\'s auth.json uses for repo.magento.com', async () => {

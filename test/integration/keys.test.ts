@@ -323,7 +323,8 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
   describe('secret storage failing (no OS keyring)', () => {
     it('a failed store on create says so plainly, with the fix, and stores nothing', async () => {
       const pk = portalKey('sandbox', 'NoRing');
-      api.faults.failNext('store');
+      // Without a keyring every store fails: the verification's token (cached first, a warning) and the secret.
+      api.faults.failNext('store', 2);
       ui = new ScriptedUi().pick('Sandbox').input('NoRing').pick('I have').input(`${pk.applicationId}:${pk.applicationSecret}`);
       const key = await run('eqp.keys.create');
       assert.equal(key, undefined);

@@ -44,6 +44,15 @@ describe('KeyStore', () => {
     assert.equal(store.activeKeyId('sandbox'), k.id);
   });
 
+  it('add({ id }) keeps an id reserved with newKeyId() (a token can be cached under it first), and refuses one in use', async () => {
+    const id = store.newKeyId();
+    const k = await store.add({ id, environment: 'sandbox', name: 'CI', applicationId: 'AQ17NZ49WC', applicationSecret: S1 });
+    assert.equal(k.id, id);
+    assert.equal(store.get(id)?.name, 'CI');
+    await assert.rejects(store.add({ id, environment: 'production', name: 'Other', applicationId: 'AQ17NZ49WD', applicationSecret: S1 }), /exists already/);
+    assert.equal(store.list().length, 1);
+  });
+
   it('enforces 3 keys per environment, unique names per environment and unique application IDs', async () => {
     for (const [i, name] of ['A', 'B', 'C'].entries()) await store.add({ environment: 'production', name, applicationId: `ID00000${i}`, applicationSecret: S1 });
     await assert.rejects(store.add({ environment: 'production', name: 'D', applicationId: 'ID000009', applicationSecret: S1 }), (e: KeyStoreError) => e.kind === 'limit');

@@ -87,9 +87,19 @@ export class CreateKeyCommand {
   }
 
   private async save(env: EnvironmentId, name: string, v: Verified): Promise<KeyRecord> {
-    const key = await this.deps.store.add({ environment: env, name, applicationId: v.pair.applicationId, applicationSecret: v.pair.applicationSecret, verification: v.verification });
+    // The token the verification minted is cached under the new key's id before the key exists: whatever the new
+    // key wakes up (the status bar, the Composer Keys view listing its account) finds it and mints no second one.
+    const id = this.deps.store.newKeyId();
+    const tokens = this.deps.tokens;
+    if (v.token && tokens) await tokens.adopt({ id, environment: env, name, applicationId: v.pair.applicationId }, v.token.token, v.token.requestedAt).catch(() => undefined);
+    let key: KeyRecord;
+    try {
+      key = await this.deps.store.add({ id, environment: env, name, applicationId: v.pair.applicationId, applicationSecret: v.pair.applicationSecret, verification: v.verification });
+    } catch (e) {
+      if (v.token) await tokens?.forget(id).catch(() => undefined);
+      throw e;
+    }
     this.deps.logger.info(`created key "${key.name}" (${env}, ${key.applicationId}), ${key.state}`);
-    if (v.token) await this.deps.tokens?.adopt(key, v.token.token, v.token.requestedAt).catch(() => undefined);
     return key;
   }
 }

@@ -9,7 +9,7 @@ import type { KeyVerifier } from '../verifier';
 
 /** Receives the token a successful verification minted, so the first token request needs no second mint. */
 export interface VerifiedTokenSink {
-  adopt(key: KeyRecord, token: SessionToken, requestedAt: number): Promise<void>;
+  adopt(key: Pick<KeyRecord, 'id' | 'environment' | 'name' | 'applicationId'>, token: SessionToken, requestedAt: number): Promise<void>;
 }
 
 export interface KeyCommandDeps {
