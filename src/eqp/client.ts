@@ -198,12 +198,7 @@ export class EqpClient {
   }
 
   async getProfile(env: EnvironmentId, token: string, mageId: string, signal?: AbortSignal): Promise<Profile> {
-    if (typeof token !== 'string' || token === '') {
-      throw new EqpError('config', 'There is no session token to send.', { hint: 'Get a new session token first.' });
-    }
-    if (typeof mageId !== 'string' || mageId === '') {
-      throw new EqpError('config', 'The Magento ID (mage_id) is empty.', { hint: 'Get a new session token first.' });
-    }
+    checkSession(token, mageId);
     const ctx = this.context(env, 'profile', [token]);
     const path = `/rest/v1/users/${encodeURIComponent(mageId)}?style=summary`;
     const answer = await this.send(ctx, 'GET', path, `Bearer ${token}`, undefined, signal);
@@ -216,12 +211,7 @@ export class EqpClient {
    * and a profile without the field has none.
    */
   async getOrganizations(env: EnvironmentId, token: string, mageId: string, signal?: AbortSignal): Promise<Organization[]> {
-    if (typeof token !== 'string' || token === '') {
-      throw new EqpError('config', 'There is no session token to send.', { hint: 'Get a new session token first.' });
-    }
-    if (typeof mageId !== 'string' || mageId === '') {
-      throw new EqpError('config', 'The Magento ID (mage_id) is empty.', { hint: 'Get a new session token first.' });
-    }
+    checkSession(token, mageId);
     this.remember(token);
     const ctx = this.context(env, 'profile', [token]);
     const answer = await this.send(ctx, 'GET', `/rest/v1/users/${encodeURIComponent(mageId)}`, `Bearer ${token}`, undefined, signal);
@@ -363,12 +353,7 @@ export class EqpClient {
 
   /** Checks token and mage_id, puts the token on the redaction lists, builds the context. */
   private keysContext(env: EnvironmentId, token: string, mageId: string): CallContext {
-    if (typeof token !== 'string' || token === '') {
-      throw new EqpError('config', 'There is no session token to send.', { hint: 'Get a new session token first.' });
-    }
-    if (typeof mageId !== 'string' || mageId === '') {
-      throw new EqpError('config', 'The Magento ID (mage_id) is empty.', { hint: 'Get a new session token first.' });
-    }
+    checkSession(token, mageId);
     this.remember(token);
     return this.context(env, 'keys', [token]);
   }
@@ -601,6 +586,16 @@ function malformed(ctx: CallContext, problem: string): never {
   throw new EqpError('malformed', `The ${ctx.api} answered with something that is not a valid ${ANSWER_NAME[ctx.op]}: ${problem}.`, {
     hint: malformedHint(ctx),
   });
+}
+
+/** A call made with a session token: the token and its mage_id must be there. */
+function checkSession(token: unknown, mageId: unknown): void {
+  if (typeof token !== 'string' || token === '') {
+    throw new EqpError('config', 'There is no session token to send.', { hint: 'Get a new session token first.' });
+  }
+  if (typeof mageId !== 'string' || mageId === '') {
+    throw new EqpError('config', 'The Magento ID (mage_id) is empty.', { hint: 'Get a new session token first.' });
+  }
 }
 
 function keysPath(mageId: string): string {

@@ -50,7 +50,7 @@ export async function resolveEnvironment(deps: ComposerCommandDeps, arg: unknown
     return env;
   }
   if (usable.length === 0) {
-    throw new UserError('Composer keys are managed with a session token of an EQP API access key, and there is none yet. Run "EQP: Create API Access Key…" first.');
+    throw noApiKeyAtAll();
   }
   if (usable.length === 1) return usable[0];
   const active = deps.activeEnvironment();
@@ -89,7 +89,7 @@ export async function resolveKey(
   }
   const envs = arg instanceof ComposerEnvironmentNode ? [arg.environment] : deps.environments();
   if (envs.length === 0) {
-    throw new UserError('Composer keys are managed with a session token of an EQP API access key, and there is none yet. Run "EQP: Create API Access Key…" first.');
+    throw noApiKeyAtAll();
   }
   const keys = await withProgress('Reading the Composer keys…', async () => {
     await Promise.all(envs.map((e) => deps.model.ensure(e)));
@@ -115,6 +115,10 @@ export async function resolveKey(
 /** A key as a command argument that acts like its row (prompts and messages, not a script's thrown errors). */
 export function keyArgument(key: ComposerKeyRecord): ComposerKeyNode {
   return new ComposerKeyNode(new ComposerEnvironmentNode(key.environment, undefined, false), key, undefined, true, []);
+}
+
+function noApiKeyAtAll(): UserError {
+  return new UserError('Composer keys are managed with a session token of an EQP API access key, and there is none yet. Run "EQP: Create API Access Key…" first.');
 }
 
 function noApiKey(env: EnvironmentId): UserError {
