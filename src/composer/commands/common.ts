@@ -71,7 +71,10 @@ export async function resolveKey(
   filter: (k: ComposerKeyRecord) => boolean = () => true,
 ): Promise<ComposerKeyRecord | undefined> {
   if (arg === SELECTION_ARG) {
+    // A keybinding of the view (Delete): act on the focused key. Selecting an environment row expanded or
+    // collapsed it, which Delete must not do: toggle it back.
     const [node] = await deps.selection();
+    if (node instanceof ComposerEnvironmentNode) await Promise.resolve(vscode.commands.executeCommand('list.toggleExpand')).catch(() => undefined);
     return node instanceof ComposerKeyNode ? node.key : undefined;
   }
   if (arg instanceof ComposerKeyNode) return arg.key;
