@@ -9,6 +9,7 @@
 import type { ComposerKey, EqpClient, Organization } from '../eqp/client';
 import { type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { EqpError } from '../eqp/errors';
+import { raceAbort } from '../util/abort';
 
 /** What EQP Keys shows and returns of a Composer key: never its private key. */
 export interface ComposerKeyRecord {
@@ -99,7 +100,7 @@ export class ComposerKeyService {
       }
       let found: Organization[];
       try {
-        found = await untilAborted(orgs, signal, env);
+        found = await raceAbort(orgs, signal, () => new EqpError('cancelled', `The profile request to the EQP ${environmentInfo(env).label} API was cancelled.`));
       } catch (e) {
         // A refused token is the caller's business (re-mint, "may not manage"); anything else only costs the
         // organizations: the account itself can still own a key.
@@ -172,27 +173,6 @@ export class ComposerKeyService {
       throw notAllowed(env, e);
     }
   }
-}
-
-/** `promise`, or a 'cancelled' EqpError as soon as `signal` aborts (the promise itself goes on for other callers). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, env: EnvironmentId): Promise<T> {
-  if (!signal) return promise;
-  const cancelled = (): EqpError => new EqpError('cancelled', `The profile request to the EQP ${environmentInfo(env).label} API was cancelled.`);
-  if (signal.aborted) return Promise.reject(cancelled());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 function publicRecord(env: EnvironmentId, key: ComposerKey): ComposerKeyRecord {

@@ -7,6 +7,7 @@ import type { EqpClient, SessionToken } from '../eqp/client';
 import { type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { EqpError } from '../eqp/errors';
 import { redact } from '../eqp/redact';
+import { raceAbort } from '../util/abort';
 import { type Clock, sleep, systemClock } from '../util/clock';
 
 export interface ActiveKey {
@@ -455,7 +456,7 @@ export class TokenService {
   private async wait(flight: Flight, signal: AbortSignal | undefined): Promise<CachedToken> {
     flight.waiters++;
     try {
-      return await raceAbort(flight.promise, signal);
+      return await raceAbort(flight.promise, signal, cancelledError);
     } finally {
       flight.waiters--;
       if (flight.waiters === 0 && signal?.aborted && !flight.settled) {
@@ -721,30 +722,6 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     throw cancelledError();
   }
-}
-
-/** `promise`, or a 'cancelled' EqpError as soon as `signal` aborts (the promise itself goes on). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) {
-    return promise;
-  }
-  if (signal.aborted) {
-    return Promise.reject(cancelledError());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelledError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
 
 /**
