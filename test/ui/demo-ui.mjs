@@ -102,8 +102,12 @@ export async function runDemoUiChecks({ browser, root, runDir, shots, check }) {
         await composer.locator(`.monaco-list-row[aria-label^="${k.label},"]`).first().waitFor({ timeout: 20_000 })
           .catch(async () => { throw new Error(`no "${k.label}" row; the view shows: ${await rowText()}`); });
       }
-      const all = await rowText();
-      if (!/Production\s*2 keys.*agency-ci.*shop-live.*Sandbox\s*1 key.*shop-staging/s.test(all)) throw new Error(`expected Production › agency-ci, shop-live and Sandbox › shop-staging: ${all}`);
+      // The rows arrive first; the environment row's count follows with the view's next render (it may still say
+      // "loading…" for a moment while the key just added reloads the list).
+      const expected = /Production\s*2 keys.*agency-ci.*shop-live.*Sandbox\s*1 key.*shop-staging/s;
+      let all = await rowText();
+      for (const until = Date.now() + 10_000; !expected.test(all) && Date.now() < until; all = await rowText()) await page.waitForTimeout(200);
+      if (!expected.test(all)) throw new Error(`expected Production › agency-ci, shop-live and Sandbox › shop-staging: ${all}`);
       const org = sandbox.organizations('production')[0].name;
       if (!(await composer.locator('.monaco-list-row[aria-label^="agency-ci,"]').first().innerText()).includes(org)) throw new Error(`the agency-ci row does not name its owner ${org}: ${all}`);
       await setSidebarWidth(page, 300);
