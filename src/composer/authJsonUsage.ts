@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { EnvironmentId } from '../eqp/environments';
 import { userSetting } from '../config';
 import { Disposable } from '../util/lifecycle';
+import { SerialRunner } from '../util/serialRunner';
 import { globalAuthJsonPath, readAuthJson, usernameFor } from './authJson';
 import { hostProblem } from './composerService';
 
@@ -56,15 +57,17 @@ export class AuthJsonUsage extends Disposable {
   readonly onDidChange = this.emitter.event;
   /** file → host → username */
   private usage = new Map<string, Map<string, string>>();
-  private reading: Promise<void> | undefined;
-  private again = false;
+  /** One read at a time; a file read fails quietly (that file then marks nothing). */
+  private readonly reader = new SerialRunner(() => this.readAll(), () => undefined, () => this.isDisposed);
   private started = false;
 
   /** Starts watching and reading (when the view is first shown, never at activation). */
   start(): void {
     if (this.started || this.isDisposed) return;
     this.started = true;
-    const onChange = (): void => void this.refresh();
+    this.register({ dispose: () => this.reader.cancel() });
+    // File events come in bursts (a rename is a delete and a create): merged into one read.
+    const onChange = (): void => this.reader.schedule();
     const project = this.register(vscode.workspace.createFileSystemWatcher('**/auth.json'));
     const home = path.dirname(globalAuthJsonPath());
     const global = this.register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(home), 'auth.json')));
@@ -85,19 +88,9 @@ export class AuthJsonUsage extends Disposable {
     return [...this.usage].filter(([, hosts]) => hosts.get(host) === userKey).map(([file]) => file);
   }
 
-  /** Re-reads now (a write of ours, a file event); resolves when read. */
+  /** Re-reads now (a write of ours, Refresh); resolves once read. Asks during a read merge into one more read. */
   refresh(): Promise<void> {
-    if (this.reading) {
-      this.again = true;
-      return this.reading;
-    }
-    this.reading = (async () => {
-      do {
-        this.again = false;
-        await this.readAll();
-      } while (this.again && !this.isDisposed);
-    })().finally(() => { this.reading = undefined; });
-    return this.reading;
+    return this.reader.run();
   }
 
   private async readAll(): Promise<void> {
