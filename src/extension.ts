@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT, KEYS_VIEW_ID, OUTPUT_CHANNEL_NAME } from './constants';
 import { Settings } from './config';
 import { EqpClient } from './eqp/client';
+import { EqpAuthenticationProvider } from './auth/provider';
+import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL } from './auth/sessions';
 import { ComposerFeature } from './composer/feature';
 import { CreateKeyCommand } from './keys/commands/create';
 import { DeleteKeyCommand } from './keys/commands/delete';
@@ -56,6 +58,7 @@ export interface Built {
   tree: KeysTreeProvider;
   clipboard: ClipboardGuard;
   composer: ComposerFeature;
+  auth: EqpAuthenticationProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -132,6 +135,9 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   // Composer keys: their own view and commands, on the same client and session tokens.
   const composer = new ComposerFeature({ client, tokens, store, settings, clipboard, logger });
 
+  // Other extensions ask for session tokens through VS Code's authentication API (their door, with consent).
+  const auth = new EqpAuthenticationProvider({ tokens, store, logger, activeEnvironment: () => settings.activeEnvironment, createKey: (env) => create.guided(env) });
+
   const catchUp = new KeysCatchUp(() => store.reload(), undefined, clock);
   context.subscriptions.push(
     catchUp,
@@ -155,6 +161,8 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     tree,
     view,
     composer,
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
+    auth,
     { dispose: store.onDidChange(updateContext).dispose },
     // Another window changed a secret or the keys' revision (fires in every window, sometimes twice): re-read,
     // idempotently. The revision is written after that window's globalState; should this window's copy of
@@ -195,7 +203,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   // Last: VS Code disposes subscriptions in order, and lines logged while the others are disposed must still go
   // through the redacting logger.
   context.subscriptions.push(logger);
-  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer };
+  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer, auth };
 }
 
 export function deactivate(): void {

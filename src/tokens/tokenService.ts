@@ -264,6 +264,14 @@ export class TokenService {
   }
 
   /**
+   * A key's cached token if memory already knows it (expired or not), and nothing else: no secret storage read is
+   * started. For answers that must not touch the keychain (the authentication provider's listing at start-up).
+   */
+  inMemory(keyId: string): CachedToken | undefined {
+    return this.memory.get(keyId) ?? undefined;
+  }
+
+  /**
    * The cached tokens of these keys (expired or not; undefined: none), reading from secret storage the entries
    * memory does not know yet, after which `state()` and `cached()` answer from what is stored. For commands that
    * must see what is stored before they show something once (a list, a confirmation).

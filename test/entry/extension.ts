@@ -3,8 +3,9 @@
 // dist/extension.js has none of them (test/integration/bundle.test.ts and the package stage check).
 import * as vscode from 'vscode';
 import { type Built, build } from '../../src/extension';
+import { EqpAuthenticationProvider } from '../../src/auth/provider';
 import type { ComposerFeature } from '../../src/composer/feature';
-import type { KeyStore } from '../../src/keys/keyStore';
+import { KeyStore } from '../../src/keys/keyStore';
 import type { KeysTreeProvider } from '../../src/keys/tree';
 import type { ClipboardGuard } from '../../src/tokens/clipboard';
 import { TokenService } from '../../src/tokens/tokenService';
@@ -34,7 +35,21 @@ export interface EqpKeysTestApi {
     tree: KeysTreeProvider;
     /** The Composer Keys view's model, tree and service. */
     composer: ComposerFeature;
+    /** The `eqp` authentication provider registered with VS Code. */
+    auth: EqpAuthenticationProvider;
+    /**
+     * "Another window": its own key store, token service and authentication provider over the same secret storage
+     * and global state, hearing this window's changes the way a second window does (secrets.onDidChange).
+     */
+    otherWindow(): OtherWindow;
   };
+}
+
+export interface OtherWindow {
+  store: KeyStore;
+  tokens: TokenService;
+  auth: EqpAuthenticationProvider;
+  dispose(): void;
 }
 
 export function activate(context: vscode.ExtensionContext): EqpKeysTestApi {
@@ -59,9 +74,28 @@ export function activate(context: vscode.ExtensionContext): EqpKeysTestApi {
       logUri: context.logUri,
       tree: built.tree,
       composer: built.composer,
+      auth: built.auth,
+      otherWindow: () => {
+        const store = new KeyStore(context.secrets, context.globalState);
+        const tokens = new TokenService(client, store, context.secrets, options);
+        const auth = new EqpAuthenticationProvider({ tokens, store, logger: quietLogger, activeEnvironment: () => 'sandbox', createKey: async () => undefined });
+        const subs = [
+          context.secrets.onDidChange((e) => {
+            if (e.key.startsWith('eqp.')) store.reload();
+            const keyId = TokenService.keyIdOf(e.key);
+            if (keyId !== undefined) tokens.invalidate(keyId);
+          }),
+          // As that window's status bar does: it renders the active environment's state (reading its cache entry).
+          tokens.onDidChange(() => void tokens.state('sandbox')),
+        ];
+        return { store, tokens, auth, dispose: () => { for (const s of subs) s.dispose(); auth.dispose(); tokens.dispose(); store.dispose(); } };
+      },
     },
   };
 }
+
+/** The other window's provider logs nowhere (its lines are not what a test looks at). */
+const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as ConstructorParameters<typeof EqpAuthenticationProvider>[0]['logger'];
 
 export function deactivate(): void {
   // everything is disposed through context.subscriptions

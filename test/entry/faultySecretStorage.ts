@@ -8,6 +8,8 @@ export type SecretOp = 'get' | 'store' | 'delete';
  */
 export class FaultySecretStorage implements vscode.SecretStorage {
   private failures: Record<SecretOp, number> = { get: 0, store: 0, delete: 0 };
+  /** How many calls of each kind the extension made (never reset: tests compare before and after). */
+  readonly calls: Record<SecretOp, number> = { get: 0, store: 0, delete: 0 };
   readonly onDidChange: vscode.Event<vscode.SecretStorageChangeEvent>;
 
   constructor(private readonly inner: vscode.SecretStorage) {
@@ -23,6 +25,7 @@ export class FaultySecretStorage implements vscode.SecretStorage {
   }
 
   private check(op: SecretOp): void {
+    this.calls[op]++;
     if (this.failures[op] > 0) {
       this.failures[op]--;
       throw new Error('Cannot get password: no keyring daemon is running (org.freedesktop.secrets was not provided by any .service files)');

@@ -20,7 +20,7 @@ export class CreateKeyCommand {
   constructor(private readonly deps: KeyCommandDeps) {}
 
   async run(arg?: unknown): Promise<KeyRecord | undefined> {
-    return isScripted(arg) ? this.scripted(arg) : this.interactive(arg instanceof EnvironmentNode ? arg.environment : undefined);
+    return isScripted(arg) ? this.scripted(arg) : this.guided(arg instanceof EnvironmentNode ? arg.environment : undefined);
   }
 
   private async scripted(args: Record<string, unknown>): Promise<KeyRecord> {
@@ -35,7 +35,8 @@ export class CreateKeyCommand {
     return this.save(env, name.value, verified);
   }
 
-  private async interactive(preset?: EnvironmentId): Promise<KeyRecord | undefined> {
+  /** The guided flow; `preset` skips the environment step (an environment row, or an extension asking for a session). */
+  async guided(preset?: EnvironmentId): Promise<KeyRecord | undefined> {
     const { store, settings } = this.deps;
     // Five steps (four when the environment row was the starting point): environment, name, portal, ID, secret.
     const total = preset ? 4 : 5;
