@@ -24,6 +24,7 @@ export const COMMANDS = {
   tokenRefresh: 'eqp.token.refresh',
   tokenForget: 'eqp.token.forget',
   tokenMenu: 'eqp.token.menu',
+  tokenManageAccess: 'eqp.token.manageAccess',
   composerCreate: 'eqp.composer.create',
   composerEnable: 'eqp.composer.enable',
   composerDisable: 'eqp.composer.disable',

@@ -24,6 +24,8 @@ import { ClipboardGuard } from './tokens/clipboard';
 import { CopyTokenCommand } from './tokens/commands/copy';
 import { ForgetTokenCommand } from './tokens/commands/forget';
 import { GetTokenCommand } from './tokens/commands/get';
+import { ManageTokenAccessCommand } from './tokens/commands/manageAccess';
+import { TokenCommandAccess } from './tokens/commandAccess';
 import { InsertTokenCommand } from './tokens/commands/insert';
 import { TokenMenuCommand } from './tokens/commands/menu';
 import { RefreshTokenCommand } from './tokens/commands/refresh';
@@ -125,7 +127,10 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   const tokenDeps: TokenCommandDeps = { tokens, progress, store, settings, tokenSettings, clipboard, logger, clock };
   const insertToken = new InsertTokenCommand(tokenDeps);
   const copyToken = new CopyTokenCommand(tokenDeps);
-  const getToken = new GetTokenCommand(tokenDeps);
+  // Consent for tasks, launch configurations and scripts that reach for the token through eqp.token.get.
+  const access = new TokenCommandAccess({ memento: context.globalState, mode: () => tokenSettings.commandAccess, clock, logger });
+  const getToken = new GetTokenCommand(tokenDeps, access);
+  const manageAccess = new ManageTokenAccessCommand(access, tokenSettings);
   const refreshToken = new RefreshTokenCommand(tokenDeps);
   const forgetToken = new ForgetTokenCommand(tokenDeps);
   const tokenMenu = new TokenMenuCommand(tokenDeps);
@@ -193,6 +198,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
         [COMMANDS.tokenRefresh]: (arg) => refreshToken.run(arg),
         [COMMANDS.tokenForget]: (arg) => forgetToken.run(arg),
         [COMMANDS.tokenMenu]: () => tokenMenu.run(),
+        [COMMANDS.tokenManageAccess]: (arg) => manageAccess.run(arg),
         ...composer.handlers(),
         [COMMANDS.showLog]: () => logger.show(),
       },

@@ -3,6 +3,7 @@ import { userSetting } from '../config';
 
 export type StatusBarShow = 'auto' | 'always' | 'never';
 export type ClickAction = 'insert' | 'copy' | 'menu';
+export type CommandAccess = 'ask' | 'allow' | 'deny';
 
 export const TOKEN_DEFAULTS = {
   lifetime: 7200,
@@ -14,8 +15,8 @@ export const TOKEN_DEFAULTS = {
  * The token features' settings. Those that decide where a token goes or how long it lives (lifetime, margin,
  * insert format, clipboard clearing, terminal export) are application-scoped in package.json and, as a second
  * guard, read from the user settings only (as `Settings` does for the URLs): a workspace cannot turn on terminal
- * export, wrap the token in a command line of its choosing, or keep it in the clipboard forever. The status bar
- * settings may differ per workspace.
+ * export, wrap the token in a command line of its choosing, keep it in the clipboard forever, make a click insert
+ * it, or hand it to its tasks unasked. Whether the status bar item shows may differ per workspace.
  */
 export class TokenSettings implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
@@ -61,9 +62,16 @@ export class TokenSettings implements vscode.Disposable {
     return v === 'always' || v === 'never' ? v : 'auto';
   }
 
+  /** User settings only: a cloned repository must not turn a user's `copy` back into `insert`. */
   get clickAction(): ClickAction {
-    const v = this.value<string>('statusBar.clickAction');
+    const v = userSetting<string>('statusBar.clickAction');
     return v === 'copy' || v === 'menu' ? v : 'insert';
+  }
+
+  /** Whether `eqp.token.get` (tasks, launch configurations, scripts) asks first, hands out, or refuses. User settings only. */
+  get commandAccess(): CommandAccess {
+    const v = userSetting<string>('token.commandAccess');
+    return v === 'allow' || v === 'deny' ? v : 'ask';
   }
 
   dispose(): void {

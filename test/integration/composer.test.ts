@@ -109,7 +109,7 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
       sandbox.createComposerKey('production', 'old-ci');
       sandbox.createComposerKey('production', 'team', org.id);
       sandbox.createComposerKey('sandbox', 'sbx');
-      await run('eqp.composer.disable', { environment: 'production', label: 'old-ci' });
+      await run('eqp.composer.disable', { environment: 'production', label: 'old-ci', confirm: false });
       api.composer.model.reset('production');
       api.composer.model.reset('sandbox');
       sandbox.clearLog();
@@ -239,9 +239,9 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
         await run('eqp.composer.create', { environment: 'sandbox', label });
         api.composer.model.reset('sandbox');
         assert.ok((await keyRows('sandbox')).some((r) => r.item.label === label), `${label} listed`);
-        const off = await run('eqp.composer.disable', { environment: 'sandbox', label });
+        const off = await run('eqp.composer.disable', { environment: 'sandbox', label, confirm: false });
         assert.equal(off?.isEnabled, false, `${label} disabled`);
-        await run('eqp.composer.delete', { environment: 'sandbox', label });
+        await run('eqp.composer.delete', { environment: 'sandbox', label, confirm: false });
         assert.equal(sandboxKey('sandbox', label), undefined, `${label} deleted`);
       }
     });
@@ -493,7 +493,7 @@ describe('Composer keys (real VS Code, EQP sandbox server, real files)', functio
       const old = sandboxKey('production', 'shop')!;
       const file = path.join(home, 'auth.json');
       fs.writeFileSync(file, JSON.stringify({ 'http-basic': { 'repo.magento.com': { username: old.userKey, password: old.passwordKey }, 'other.example.com': { username: 'a', password: 'b' } } }, null, 4));
-      const result = await run<{ key: ComposerKeyRecord; written: { file: string }[]; oldDisabled: boolean }>('eqp.composer.rotate', { environment: 'production', label: 'shop', disableOld: true });
+      const result = await run<{ key: ComposerKeyRecord; written: { file: string }[]; oldDisabled: boolean }>('eqp.composer.rotate', { environment: 'production', label: 'shop', disableOld: true, confirm: false });
       assert.equal(result.key.label, 'shop-2');
       const fresh = sandboxKey('production', 'shop-2')!;
       assert.deepEqual(result.written.map((w) => w.file), [file]);

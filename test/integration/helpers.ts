@@ -42,7 +42,7 @@ export async function testApi(): Promise<TestApi> {
   return hooks.test;
 }
 
-const URL_SETTINGS = ['production.apiUrl', 'sandbox.apiUrl', 'production.portalUrl', 'sandbox.portalUrl', 'environment'] as const;
+const URL_SETTINGS = ['production.apiUrl', 'sandbox.apiUrl', 'production.portalUrl', 'sandbox.portalUrl', 'environment', 'token.commandAccess'] as const;
 
 /** Starts the EQP sandbox server and points the user settings at it. */
 export async function startSandbox(): Promise<EqpSandbox> {
@@ -53,6 +53,9 @@ export async function startSandbox(): Promise<EqpSandbox> {
   await cfg.update('sandbox.apiUrl', sandbox.apiUrl('sandbox'), g);
   await cfg.update('production.portalUrl', sandbox.portalUrl('production'), g);
   await cfg.update('sandbox.portalUrl', sandbox.portalUrl('sandbox'), g);
+  // The suites call eqp.token.get as a task would, many times: its consent (asked once per workspace and
+  // environment) is what test/integration/trust.test.ts tests, with this setting back at "ask".
+  await cfg.update('token.commandAccess', 'allow', g);
   return sandbox;
 }
 
@@ -72,7 +75,7 @@ export async function resetAll(api: TestApi, sandbox: EqpSandbox): Promise<void>
 /** Deletes every stored key (scripted, so no prompts) and any test fault. */
 export async function clearKeys(api: TestApi): Promise<void> {
   api.faults.reset();
-  for (const k of api.store.list()) await vscode.commands.executeCommand('eqp.keys.delete', { environment: k.environment, name: k.name });
+  for (const k of api.store.list()) await vscode.commands.executeCommand('eqp.keys.delete', { environment: k.environment, name: k.name, confirm: false });
   assert.equal(api.store.list().length, 0);
 }
 

@@ -195,7 +195,7 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
       assert.equal(verified.state, 'verified');
       await run('eqp.keys.copyApplicationId', { environment: 'sandbox', name: 'Second' });
       assert.equal(await vscode.env.clipboard.readText(), b.applicationId);
-      const removed = await run<KeyRecord>('eqp.keys.delete', { environment: 'sandbox', applicationId: b.applicationId });
+      const removed = await run<KeyRecord>('eqp.keys.delete', { environment: 'sandbox', applicationId: b.applicationId, confirm: false });
       assert.equal(removed.id, two.id);
       assert.equal(await api.secrets.get(`eqp.secret.${two.id}.${b.applicationId}`), undefined, 'secret removed');
       assert.equal(api.store.activeKeyId('sandbox'), one.id);
@@ -218,14 +218,14 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
         try {
           const r = await run<KeyRecord>('eqp.keys.create', args);
           // An ID with a trailing newline is cleaned, not refused: that one may be stored.
-          if (r) { stored++; assert.equal(r.applicationId, 'AQ17NZ49WC'); await run('eqp.keys.delete', { environment: 'sandbox', name: 'X' }); }
+          if (r) { stored++; assert.equal(r.applicationId, 'AQ17NZ49WC'); await run('eqp.keys.delete', { environment: 'sandbox', name: 'X', confirm: false }); }
         } catch (e) {
           assert.match(String((e as Error).message), expected);
         }
       }
       assert.equal(stored, 1);
       assert.equal(api.store.list().length, 0);
-      await assert.rejects(run('eqp.keys.delete', { environment: 'sandbox', name: 'Nope' }), /no API access key named "Nope" in Sandbox/);
+      await assert.rejects(run('eqp.keys.delete', { environment: 'sandbox', name: 'Nope', confirm: false }), /no API access key named "Nope" in Sandbox/);
       await assert.rejects(run('eqp.environment.switch', { environment: 'qa' }), /Unknown environment "qa"/);
     });
 
@@ -285,8 +285,8 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
     it('regenerate refuses the old pair, and a refused new pair keeps the old one working', async () => {
       const pk = portalKey('production', 'Keep');
       const key = await run<KeyRecord>('eqp.keys.create', { environment: 'production', name: 'Keep', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
-      await assert.rejects(run('eqp.keys.regenerate', { environment: 'production', name: 'Keep', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret }), /current application ID/);
-      await assert.rejects(run('eqp.keys.regenerate', { environment: 'production', name: 'Keep', applicationId: 'NEWID12345', applicationSecret: 'c'.repeat(40) }), /refused/i);
+      await assert.rejects(run('eqp.keys.regenerate', { environment: 'production', name: 'Keep', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret, confirm: false }), /current application ID/);
+      await assert.rejects(run('eqp.keys.regenerate', { environment: 'production', name: 'Keep', applicationId: 'NEWID12345', applicationSecret: 'c'.repeat(40), confirm: false }), /refused/i);
       const after = api.store.get(key.id);
       assert.equal(after?.applicationId, pk.applicationId);
       assert.equal(await secretsOf(after!), pk.applicationSecret);
@@ -339,12 +339,12 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
       const pk = portalKey('production', 'Whole');
       const key = await run<KeyRecord>('eqp.keys.create', { environment: 'production', name: 'Whole', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
       api.faults.failNext('delete');
-      await assert.rejects(run('eqp.keys.delete', { environment: 'production', name: 'Whole' }), /could not delete/);
+      await assert.rejects(run('eqp.keys.delete', { environment: 'production', name: 'Whole', confirm: false }), /could not delete/);
       assert.ok(api.store.get(key.id));
       assert.equal(await secretsOf(key), pk.applicationSecret);
       const fresh = sandbox.regenerateKey('production', pk.applicationId);
       api.faults.failNext('store');
-      await assert.rejects(run('eqp.keys.regenerate', { environment: 'production', name: 'Whole', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret }), /could not store/);
+      await assert.rejects(run('eqp.keys.regenerate', { environment: 'production', name: 'Whole', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret, confirm: false }), /could not store/);
       assert.equal(api.store.get(key.id)?.applicationId, pk.applicationId);
       assert.equal(await secretsOf(key), pk.applicationSecret);
       api.faults.failNext('get');

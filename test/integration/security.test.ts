@@ -148,10 +148,10 @@ describe('security and faults', function () {
         ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_ID, applicationSecret: '' }],
         ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_ID, applicationSecret: `${GOOD_SECRET}\n${GOOD_SECRET}` }],
         ['eqp.keys.create', { environment: 'sandbox', name: 'X', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET.slice(0, 10) }],
-        ['eqp.keys.regenerate', { environment: 'sandbox', name: 'Nope', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
-        ['eqp.keys.regenerate', { environment: 'sandbox', name: 7, applicationId: GOOD_ID, applicationSecret: GOOD_SECRET }],
-        ['eqp.keys.delete', { environment: 'sandbox' }],
-        ['eqp.keys.delete', { environment: 'prod', name: 'X' }],
+        ['eqp.keys.regenerate', { environment: 'sandbox', name: 'Nope', applicationId: GOOD_ID, applicationSecret: GOOD_SECRET, confirm: false }],
+        ['eqp.keys.regenerate', { environment: 'sandbox', name: 7, applicationId: GOOD_ID, applicationSecret: GOOD_SECRET, confirm: false }],
+        ['eqp.keys.delete', { environment: 'sandbox', confirm: false }],
+        ['eqp.keys.delete', { environment: 'prod', name: 'X', confirm: false }],
         ['eqp.keys.rename', { environment: 'sandbox', name: 'Nope', newName: 'Y' }],
         ['eqp.keys.verify', { environment: 'sandbox', applicationId: 'NOTSTORED1' }],
         ['eqp.keys.use', { name: 'X' }],
@@ -258,13 +258,13 @@ describe('security and faults', function () {
       }
       shown.push(JSON.stringify(await run('eqp.composer.copyPrivateKey', { environment: 'sandbox', label: 'canary' })));
       sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 500, message: `boom ${composerKey.passwordKey}` } }, 1);
-      await attempt(run('eqp.composer.disable', { environment: 'sandbox', label: 'canary' }));
+      await attempt(run('eqp.composer.disable', { environment: 'sandbox', label: 'canary', confirm: false }));
       await setting('sandbox.composerRepositoryHost', 'repo-sandbox.example.com');
       const written = await run<{ file: string }>('eqp.composer.writeAuthJson', { environment: 'sandbox', label: 'canary', target: 'global' });
       assert.ok(fs.readFileSync(written.file, 'utf8').includes(composerKey.passwordKey), 'the auth.json the user asked for holds it');
       fs.rmSync(written.file);
       await setting('sandbox.composerRepositoryHost', undefined);
-      shown.push(JSON.stringify(await run('eqp.composer.delete', { environment: 'sandbox', label: 'canary' })));
+      shown.push(JSON.stringify(await run('eqp.composer.delete', { environment: 'sandbox', label: 'canary', confirm: false })));
 
       // terminal export: on puts the token in the (non-persistent) collection by the user's choice; off removes it
       const cfg = vscode.workspace.getConfiguration('eqp');
@@ -353,10 +353,10 @@ describe('security and faults', function () {
         const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
         figures.faults++;
         sandbox.injectFault('sandbox', fault, 1);
-        await assert.rejects(run('eqp.keys.regenerate', { environment: 'sandbox', name: 'F', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret }));
+        await assert.rejects(run('eqp.keys.regenerate', { environment: 'sandbox', name: 'F', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret, confirm: false }));
         assert.equal(api.store.get(key.id)?.applicationId, pk.applicationId);
         assert.equal(await api.secrets.get(`eqp.secret.${key.id}.${pk.applicationId}`), pk.applicationSecret);
-        const r = await run<KeyRecord>('eqp.keys.regenerate', { environment: 'sandbox', name: 'F', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret });
+        const r = await run<KeyRecord>('eqp.keys.regenerate', { environment: 'sandbox', name: 'F', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret, confirm: false });
         assert.equal(r.applicationId, fresh.applicationId);
         assert.equal(r.state, 'verified');
 

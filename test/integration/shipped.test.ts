@@ -94,7 +94,7 @@ describe('the shipped bundle, installed from the .vsix (commands only, no test h
       assert.ok(!e.message.includes(wrongSecret), 'the error shows the secret');
       return true;
     });
-    await assert.rejects(run('eqp.keys.delete', { environment: 'sandbox', name: 'Wrong' }), /no API access key named "Wrong" in Sandbox/);
+    await assert.rejects(run('eqp.keys.delete', { environment: 'sandbox', name: 'Wrong', confirm: false }), /no API access key named "Wrong" in Sandbox/);
     sandbox.deleteKey('sandbox', pk.applicationId);
   });
 
@@ -123,7 +123,7 @@ describe('the shipped bundle, installed from the .vsix (commands only, no test h
       assert.equal(written.file, path.join(home, 'auth.json'));
       assert.deepEqual(JSON.parse(fs.readFileSync(written.file, 'utf8')), { 'http-basic': { 'repo-sandbox.example.com': { username: key.userKey, password: key.passwordKey } } });
       assert.equal(fs.statSync(written.file).mode & 0o777, 0o600);
-      await run('eqp.composer.delete', { environment: 'sandbox', label: 'shipped ci/1' });
+      await run('eqp.composer.delete', { environment: 'sandbox', label: 'shipped ci/1', confirm: false });
       assert.equal(sandbox.composerKeys('sandbox').length, 0);
     } finally {
       await cfg.update('sandbox.composerRepositoryHost', undefined, vscode.ConfigurationTarget.Global);
@@ -134,9 +134,9 @@ describe('the shipped bundle, installed from the .vsix (commands only, no test h
   });
 
   it('eqp.keys.delete (scripted) deletes each key; then eqp.token.get says there is no key', async () => {
-    for (const name of ['Shipped A', 'Shipped B', 'Shipped C']) await run('eqp.keys.delete', { environment: 'sandbox', name });
+    for (const name of ['Shipped A', 'Shipped B', 'Shipped C']) await run('eqp.keys.delete', { environment: 'sandbox', name, confirm: false });
     for (const name of ['Shipped A', 'Shipped B', 'Shipped C']) {
-      await assert.rejects(run('eqp.keys.delete', { environment: 'sandbox', name }), new RegExp(`no API access key named "${name}"`));
+      await assert.rejects(run('eqp.keys.delete', { environment: 'sandbox', name, confirm: false }), new RegExp(`no API access key named "${name}"`));
     }
     await assert.rejects(run('eqp.token.get', { environment: 'sandbox' }), /There is no API access key for Sandbox/);
   });

@@ -475,7 +475,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(await cachedRaw(a.key), undefined);
       await run('eqp.token.get');
       assert.ok(await cached(a.key));
-      await run('eqp.keys.delete', { environment: 'sandbox', name: 'A' });
+      await run('eqp.keys.delete', { environment: 'sandbox', name: 'A', confirm: false });
       assert.equal(await cachedRaw(a.key), undefined, 'deleting a key forgets its token');
     });
   });
@@ -813,7 +813,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       assert.equal(await terminalValue('EQP_SESSION_TOKEN'), '', 'a real terminal no longer sees it');
       await setting('terminal.exportToken', true);
       await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 5000);
-      await run('eqp.keys.delete', { environment: 'sandbox', name: 'CI' });
+      await run('eqp.keys.delete', { environment: 'sandbox', name: 'CI', confirm: false });
       await settled();
       assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined, 'cleared when the key goes');
     });

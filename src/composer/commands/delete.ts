@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
 import { EqpError } from '../../eqp/errors';
-import { isScripted } from '../../keys/commands/scripted';
+import { confirmDestructive, isScripted } from '../../keys/commands/scripted';
 import type { ComposerKeyRecord } from '../composerService';
 import { type ComposerCommandDeps, envLabel, resolveKey, withProgress } from './common';
 
 /**
  * `eqp.composer.delete`: a modal confirmation naming the label (and the auth.json files that use it), then the
  * DELETE (204): the key is gone from the view. A key already gone elsewhere (404) is taken out of the view too.
- * Scripted: `{environment, label, uid?}`, no confirmation; returns the deleted key's public record.
+ * Scripted: `{environment, label, uid?}`, confirmed like a person's unless `"confirm": false`; returns the deleted key's public record.
  */
 export class DeleteComposerKeyCommand {
   constructor(private readonly deps: ComposerCommandDeps) {}
@@ -15,20 +15,15 @@ export class DeleteComposerKeyCommand {
   async run(arg?: unknown): Promise<ComposerKeyRecord | undefined> {
     const key = await resolveKey(this.deps, arg, 'Delete Composer Key');
     if (!key) return undefined;
-    if (!isScripted(arg)) {
-      const used = this.deps.usage.usedBy(key.environment, key.userKey);
-      const answer = await vscode.window.showWarningMessage(
-        `Delete the ${envLabel(key.environment)} Composer key "${key.label}"?`,
-        {
-          modal: true,
-          detail:
-            `Composer can no longer download with it (username ${key.userKey}), and it cannot be brought back: a new key has a new public and private key.` +
-            (used.length > 0 ? `\n\nThese auth.json files use it and will stop working:\n${used.join('\n')}` : ''),
-        },
-        'Delete',
-      );
-      if (answer !== 'Delete') return undefined;
-    }
+    const used = this.deps.usage.usedBy(key.environment, key.userKey);
+    const confirmed = await confirmDestructive(
+      arg,
+      'Delete',
+      `Delete the ${envLabel(key.environment)} Composer key "${key.label}"?`,
+      `Composer can no longer download with it (username ${key.userKey}), and it cannot be brought back: a new key has a new public and private key.` +
+        (used.length > 0 ? `\n\nThese auth.json files use it and will stop working:\n${used.join('\n')}` : ''),
+    );
+    if (!confirmed) return undefined;
     try {
       await withProgress(`Deleting the Composer key "${key.label}"…`, (signal) => this.deps.service.delete(key.environment, key, signal));
     } catch (e) {

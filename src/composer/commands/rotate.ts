@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isScripted, scriptedString } from '../../keys/commands/scripted';
+import { confirmDestructive, isScripted, scriptedString } from '../../keys/commands/scripted';
 import { UserError } from '../../util/errors';
 import { type AuthJsonTarget, composerHost, globalTarget, projectTargets } from '../authJsonUsage';
 import { type ComposerKeyRecord, labelProblem, nextLabel } from '../composerService';
@@ -50,6 +50,17 @@ export class RotateComposerKeyCommand {
     await this.deps.usage.refresh();
     const files = host === undefined ? [] : this.deps.usage.usedBy(env, old.userKey);
     const targets = await targetsFor(files);
+    if (scripted) {
+      const disableOld = (arg as Record<string, unknown>).disableOld === true;
+      await confirmDestructive(
+        arg,
+        'Rotate',
+        `Rotate the ${envLabel(env)} Composer key "${old.label}"?`,
+        `A new key "${label}" is created` +
+          (files.length > 0 ? ` and replaces "${old.label}" in ${files.join(', ')}` : '') +
+          (disableOld ? `; then "${old.label}" is disabled, and anything else that still uses it stops working.` : '.'),
+      );
+    }
     const newLabel = label;
     const written: AuthJsonWritten[] = [];
     const created = await withProgress(`Rotating "${old.label}": creating "${newLabel}"…`, async (signal) => {

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { isScripted } from '../../keys/commands/scripted';
+import { confirmDestructive, isScripted } from '../../keys/commands/scripted';
 import type { ComposerKeyRecord } from '../composerService';
 import { type ComposerCommandDeps, envLabel, resolveKey, withProgress } from './common';
 
 /**
  * `eqp.composer.enable` / `eqp.composer.disable`: flips `is_enabled`. Disabling asks first (a modal that says what
- * stops working, and which auth.json files use the key); scripted calls (`{environment, label, uid?}`) do not ask.
+ * stops working, and which auth.json files use the key); scripted calls (`{environment, label, uid?}`) are asked
+ * too, unless they pass `"confirm": false`.
  */
 export class SetComposerKeyEnabledCommand {
   constructor(private readonly deps: ComposerCommandDeps, private readonly enable: boolean) {}
@@ -18,19 +19,16 @@ export class SetComposerKeyEnabledCommand {
       if (!isScripted(arg)) void vscode.window.showInformationMessage(`The Composer key "${key.label}" is already ${this.enable ? 'enabled' : 'disabled'}.`);
       return key;
     }
-    if (!this.enable && !isScripted(arg)) {
+    if (!this.enable) {
       const used = this.deps.usage.usedBy(key.environment, key.userKey);
-      const answer = await vscode.window.showWarningMessage(
-        `Disable the ${envLabel(key.environment)} Composer key "${key.label}"?`,
-        {
-          modal: true,
-          detail:
-            `Composer installs and updates that use it (username ${key.userKey}) stop working until it is enabled again: repo.magento.com refuses them.` +
-            (used.length > 0 ? `\n\nThese auth.json files use it:\n${used.join('\n')}` : ''),
-        },
+      const confirmed = await confirmDestructive(
+        arg,
         'Disable',
+        `Disable the ${envLabel(key.environment)} Composer key "${key.label}"?`,
+        `Composer installs and updates that use it (username ${key.userKey}) stop working until it is enabled again: repo.magento.com refuses them.` +
+          (used.length > 0 ? `\n\nThese auth.json files use it:\n${used.join('\n')}` : ''),
       );
-      if (answer !== 'Disable') return undefined;
+      if (!confirmed) return undefined;
     }
     const updated = await withProgress(`${this.enable ? 'Enabling' : 'Disabling'} the Composer key "${key.label}"…`, (signal) =>
       this.deps.service.setEnabled(key.environment, key, this.enable, signal),

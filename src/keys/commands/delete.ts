@@ -3,12 +3,12 @@ import { systemClock } from '../../util/clock';
 import { formatTime } from '../../util/time';
 import { KeyRecord } from '../keyStore';
 import { KeyCommandDeps } from './deps';
-import { isScripted } from './scripted';
+import { confirmDestructive, isScripted } from './scripted';
 import { label, resolveKey } from './pickers';
 
 /**
- * `eqp.keys.delete`: removes the key's secret and details from VS Code after a modal confirmation (none when
- * scripted: `{environment, name}` or `{environment, applicationId}`), and reminds the user that the key lives
+ * `eqp.keys.delete`: removes the key's secret and details from VS Code after a modal confirmation (scripted:
+ * `{environment, name}` or `{environment, applicationId}`, asked too unless `"confirm": false`), and reminds the user that the key lives
  * on in the Developer Portal until deleted there.
  */
 export class DeleteKeyCommand {
@@ -19,17 +19,13 @@ export class DeleteKeyCommand {
     const key = await resolveKey(this.deps, arg, 'Delete API Access Key');
     if (!key) return undefined;
     const env = label(key.environment);
-    if (!scripted) {
-      const answer = await vscode.window.showWarningMessage(
-        `Delete API access key "${key.name}" (${env}, ${key.applicationId}) from VS Code?`,
-        {
-          modal: true,
-          detail: 'Its application secret is removed from VS Code\'s secret storage, and the Developer Portal cannot show it again (it shows a secret only when the key is created or regenerated). The key itself still works until you also delete it in the portal (Account → Manage API Keys).',
-        },
-        'Delete',
-      );
-      if (answer !== 'Delete') return undefined;
-    }
+    const confirmed = await confirmDestructive(
+      arg,
+      'Delete',
+      `Delete API access key "${key.name}" (${env}, ${key.applicationId}) from VS Code?`,
+      'Its application secret is removed from VS Code\'s secret storage, and the Developer Portal cannot show it again (it shows a secret only when the key is created or regenerated). The key itself still works until you also delete it in the portal (Account → Manage API Keys).',
+    );
+    if (!confirmed) return undefined;
     const [token] = (await this.deps.tokens?.load([key.id]).catch(() => undefined)) ?? [];
     const removed = await this.deps.store.remove(key.id);
     // The cached token goes too: nothing of a deleted key stays in our storage. At the API it stays valid.

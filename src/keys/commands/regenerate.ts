@@ -6,7 +6,7 @@ import { formatTime } from '../../util/time';
 import { KeyRecord } from '../keyStore';
 import { KeyCommandDeps } from './deps';
 import { Verified, verifiedText, verifyInteractively, verifyScripted } from './verification';
-import { isScripted, scriptedEnvironment, scriptedPair, scriptedString } from './scripted';
+import { confirmDestructive, isScripted, scriptedEnvironment, scriptedPair, scriptedString } from './scripted';
 import { label, resolveKey } from './pickers';
 import { promptPair } from './pairPrompt';
 
@@ -14,7 +14,8 @@ import { promptPair } from './pairPrompt';
  * `eqp.keys.regenerate`: after "Regenerate" in the portal the key has a new application ID and secret. Takes
  * the new pair, verifies it, and only then replaces the old one (KeyStore.replacePair stores the new secret
  * before the metadata switches over). Scripted: `{environment, name, applicationId, applicationSecret}` where
- * the pair is the NEW one (`verify`, `saveUnverified` as for create); `{environment, name}` alone asks for the pair.
+ * the pair is the NEW one (`verify`, `saveUnverified` as for create; asked first unless `"confirm": false`);
+ * `{environment, name}` alone asks for the pair.
  */
 export class RegenerateKeyCommand {
   constructor(private readonly deps: KeyCommandDeps) {}
@@ -28,6 +29,12 @@ export class RegenerateKeyCommand {
       if (!key) throw new UserError(`There is no API access key named ${JSON.stringify(arg.name)} in ${label(env)}.`);
       const pair = scriptedPair(arg);
       this.checkNewPair(key, pair.applicationId);
+      await confirmDestructive(
+        arg,
+        'Replace',
+        `Replace the pair of API access key "${key.name}" (${label(env)}, ${key.applicationId})?`,
+        `Its application ID becomes ${pair.applicationId} once the new pair is verified, and the old application secret is removed from VS Code's secret storage.`,
+      );
       const verified = await verifyScripted(this.deps, key.environment, pair, arg);
       return this.save(key, verified);
     }

@@ -52,3 +52,19 @@ export function scriptedPair(args: Record<string, unknown>): Pair {
   if (!secret.ok) throw new UserError(secret.message);
   return { applicationId: id.value, applicationSecret: secret.value };
 }
+
+/**
+ * The confirmation of a destructive command (delete, regenerate, disable…). A person is always asked (a modal with
+ * `action` as its button). A scripted call (a task's `inputs`, another extension) is asked too, unless its argument
+ * object says `"confirm": false` explicitly: a cloned repository's tasks.json cannot delete a key unasked. A script
+ * whose confirmation is refused gets an error; a person's Cancel just returns false.
+ */
+export async function confirmDestructive(arg: unknown, action: string, message: string, detail: string): Promise<boolean> {
+  if (isScripted(arg) && arg.confirm === false) return true;
+  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, action);
+  if (answer === action) return true;
+  if (isScripted(arg)) {
+    throw new UserError(`Not done: "${message}" was not confirmed. A script or task that must not ask passes "confirm": false in its arguments.`);
+  }
+  return false;
+}
