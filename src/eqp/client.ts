@@ -7,6 +7,7 @@ import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults, Method } from '
 import { type EnvironmentId, environmentInfo, legacyHostHint, otherEnvironment, validateServiceUrl } from './environments';
 import { EqpError } from './errors';
 import { RedactionList, redact } from './redact';
+import { type ProxyChoice, Transport, findProxyTunnelError, requestTransport } from './transport';
 
 export interface SessionToken {
   mageId: string;
@@ -76,6 +77,11 @@ export interface EqpClientOptions {
    * an error message must not carry it into our messages, key state or logs.
    */
   redactions?: { values(): Iterable<string>; add?(value: string): void };
+  /**
+   * The proxy URL (http://[user:password@]host:port) for the EQP hosts, read on every request; wins over
+   * HTTPS_PROXY/HTTP_PROXY. Undefined or empty: the environment decides. Loopback and NO_PROXY hosts never use one.
+   */
+  proxy?: () => string | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -85,6 +91,9 @@ export const MAX_PLAUSIBLE_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
 const MAX_SERVER_MESSAGE = 300;
 /** A token or profile answer is a few hundred bytes; anything near this is not one. */
 const MAX_RESPONSE_BYTES = 1_000_000;
+/** What a Magento ID (mage_id) looks like; it goes into URL paths, messages and terminal variables. */
+const MAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAGE_ID_RULE = '1 to 64 letters, digits, "_" or "-"';
 
 type Operation = 'token' | 'profile' | 'keys';
 
@@ -125,6 +134,8 @@ interface RawAnswer {
 
 export class EqpClient {
   private readonly httpConfig: CreateAxiosDefaults;
+  /** Our agents (direct, or a CONNECT tunnel through a proxy), chosen per request. */
+  private readonly transport: Transport;
   /**
    * axios is loaded on the first request, not when the extension activates: evaluating it is most of the
    * bundle's start-up cost, and many sessions never send a request.
@@ -147,10 +158,15 @@ export class EqpClient {
     this.timeoutMs = timeoutMs;
     this.settingName = options.settingName ?? ((env) => `EQP ${environmentInfo(env).label} API URL`);
     this.redactions = options.redactions ?? { values: () => [] };
+    this.transport = new Transport({ proxy: options.proxy, connectTimeoutMs: timeoutMs });
     this.httpConfig = {
-      timeout: timeoutMs,
+      // No axios `timeout` (an idle-socket timer: a server that drips a byte a second would never time out):
+      // send() cuts every request off at timeoutMs in total.
       // Never follow a redirect: it would re-send the credentials to wherever the Location points.
       maxRedirects: 0,
+      // Not axios's own HTTPS_PROXY handling: our agents decide (transport.ts), with certificate checks forced on.
+      proxy: false,
+      transport: requestTransport,
       // All statuses come back as answers; send() judges them itself.
       validateStatus: () => true,
       // Raw text and our own JSON.parse, so a malformed body is caught and described, not half-parsed.
@@ -463,19 +479,41 @@ export class EqpClient {
     if (signal?.aborted) {
       throw cancelledError(ctx);
     }
+    const url = `${ctx.baseUrl}${path}`;
+    const route = this.transport.route(new URL(url));
+    // One deadline for the whole request (connect, proxy, TLS, headers and body), and the caller's cancel.
+    const abort = new AbortController();
+    let timedOut = false;
+    const deadline = setTimeout(() => {
+      timedOut = true;
+      abort.abort();
+    }, this.timeoutMs);
+    const onCancel = (): void => abort.abort();
+    signal?.addEventListener('abort', onCancel, { once: true });
     let response: AxiosResponse<unknown>;
     try {
       this.http ??= import('axios').then((m) => m.default.create(this.httpConfig));
       response = await (await this.http).request({
         method,
-        url: `${ctx.baseUrl}${path}`,
+        url,
         headers: { Authorization: authorization },
         data,
-        signal,
+        signal: abort.signal,
+        httpAgent: route.httpAgent,
+        httpsAgent: route.httpsAgent,
       });
     } catch (e) {
       // Rethrown as a fresh error: the axios one holds the request config, Authorization header included.
-      throw transportError(ctx, e, this.timeoutMs);
+      if (signal?.aborted) {
+        throw cancelledError(ctx);
+      }
+      if (timedOut) {
+        throw timeoutError(ctx, this.timeoutMs, route.proxy);
+      }
+      throw transportError(ctx, e, this.timeoutMs, route.proxy);
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onCancel);
     }
     const contentType = String(response.headers['content-type'] ?? '');
     const answer: RawAnswer = {
@@ -509,6 +547,9 @@ function parseSessionToken(ctx: CallContext, answer: RawAnswer): SessionToken {
   if (typeof mageId !== 'string' || mageId.trim() === '') {
     bad(mageId === undefined ? '"mage_id" is missing' : '"mage_id" is not a non-empty string');
   }
+  if (!MAGE_ID.test(mageId)) {
+    bad(`"mage_id" is not a Magento ID (${MAGE_ID_RULE})`);
+  }
   if (expiresIn === undefined) {
     bad('"expires_in" is missing');
   }
@@ -527,6 +568,9 @@ function parseSessionToken(ctx: CallContext, answer: RawAnswer): SessionToken {
 function parseProfile(ctx: CallContext, answer: RawAnswer, askedMageId: string): Profile {
   const json = parseJsonObject(ctx, answer, 'profile');
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  if (typeof json.mage_id === 'string' && !MAGE_ID.test(json.mage_id)) {
+    malformed(ctx, `"mage_id" is not a Magento ID (${MAGE_ID_RULE})`);
+  }
   const profile: Profile = { mageId: text(json.mage_id) ?? askedMageId };
   const fields: [keyof Profile, string][] = [
     ['firstName', 'first_name'],
@@ -738,8 +782,24 @@ const NETWORK_REASONS: Record<string, string> = {
   EADDRNOTAVAIL: 'address not available',
 };
 
+function timeoutError(ctx: CallContext, timeoutMs: number, proxy: ProxyChoice | undefined): EqpError {
+  const via = proxy !== undefined ? ` through the proxy ${proxy.url.host}` : '';
+  return new EqpError('timeout', `The ${ctx.api} (${ctx.host}) did not answer within ${formatSeconds(timeoutMs / 1000)}${via}.`, {
+    hint: 'The server or the network may be slow: try again later, and check your network and proxy settings (http.proxy).',
+  });
+}
+
+/** What a proxy's refusal of CONNECT means, by status. */
+const PROXY_REFUSALS: Record<number, string> = {
+  407: 'it asks for proxy credentials, or refused the ones given',
+  403: 'it does not allow connections to this host',
+  502: 'it could not reach the host',
+  503: 'it is unavailable',
+  504: 'it timed out reaching the host',
+};
+
 /** Maps a failed axios request (no usable answer) to an EqpError, keeping only its code. */
-function transportError(ctx: CallContext, e: unknown, timeoutMs: number): EqpError {
+function transportError(ctx: CallContext, e: unknown, timeoutMs: number, proxy?: ProxyChoice): EqpError {
   const rawCode = (e as { code?: unknown } | null)?.code;
   const code = typeof rawCode === 'string' ? rawCode : '';
   const message = e instanceof Error ? e.message : '';
@@ -748,8 +808,20 @@ function transportError(ctx: CallContext, e: unknown, timeoutMs: number): EqpErr
     return cancelledError(ctx);
   }
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED') {
-    return new EqpError('timeout', `The ${ctx.api} (${ctx.host}) did not answer within ${formatSeconds(timeoutMs / 1000)}.`, {
-      hint: 'The server or the network may be slow: try again later, and check your network and proxy settings (http.proxy).',
+    return timeoutError(ctx, timeoutMs, proxy);
+  }
+  const tunnel = findProxyTunnelError(e);
+  if (tunnel !== undefined) {
+    // Named by host:port only: the proxy URL may carry a user name and password.
+    const what =
+      tunnel.status !== undefined
+        ? `refused to open a connection to ${ctx.host} (HTTP ${tunnel.status}${PROXY_REFUSALS[tunnel.status] ? `: ${PROXY_REFUSALS[tunnel.status]}` : ''})`
+        : `could not be used to reach ${ctx.host} (${NETWORK_REASONS[tunnel.reason ?? ''] ?? tunnel.reason ?? 'unreachable'})`;
+    // No `status`: a proxy's 403/407 says nothing about the key (isAuthFailure must stay false).
+    return new EqpError('network', `The proxy ${tunnel.proxyHost} from ${tunnel.sourceLabel} ${what}.`, {
+      hint:
+        'Check the proxy settings: http.proxy, or the HTTPS_PROXY and NO_PROXY environment variables (credentials go in the proxy URL, ' +
+        'http://user:password@host:port). If this host should not go through a proxy, add it to NO_PROXY.',
     });
   }
   // Headers arrived but the body did not (connection dropped midway, or far too large): a broken answer.

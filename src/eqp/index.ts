@@ -3,3 +3,4 @@ export * from './environments';
 export * from './errors';
 export * from './client';
 export * from './redact';
+export { chooseProxy, isLoopbackHostname, noProxyMatches, type ProxyChoice, type ProxySource } from './transport';

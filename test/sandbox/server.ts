@@ -62,6 +62,11 @@ export interface SandboxOptions {
   answerDelayMs?: number;
   /** How long an idle keep-alive connection stays open (ms); Node's default is 5000. */
   keepAliveTimeoutMs?: number;
+  /**
+   * Host names answered besides 127.0.0.1 and localhost (any port), e.g. `eqp-sandbox.test` for a test that reaches
+   * the sandbox through a proxy under a non-loopback name. Others get 421 (DNS rebinding).
+   */
+  extraHostNames?: readonly string[];
 }
 
 /** What the portal would refuse (4th key, duplicate or empty name, not eligible, unknown key). */
@@ -151,6 +156,7 @@ export class EqpSandbox {
   private closed: Promise<void> | undefined;
   private readonly scheme: 'http' | 'https';
   private readonly answerDelayMs: number;
+  private readonly extraHostNames: readonly string[];
 
   readonly clock: { now(): number; advance(seconds: number): void } = {
     now: () => Date.now() + this.clockOffsetMs,
@@ -168,6 +174,7 @@ export class EqpSandbox {
     checkLifetime('maxLifetime', this.maxLifetime);
     checkLifetime('defaultLifetime', this.defaultLifetime);
     this.answerDelayMs = options.answerDelayMs ?? 0;
+    this.extraHostNames = (options.extraHostNames ?? []).map((h) => h.toLowerCase());
     if (!Number.isFinite(this.answerDelayMs) || this.answerDelayMs < 0) {
       throw new RangeError(`answerDelayMs must be a finite number >= 0, got ${String(options.answerDelayMs)}`);
     }
@@ -424,7 +431,7 @@ export class EqpSandbox {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     // Refuse other Host names: a DNS-rebinding page must not be able to drive the sandbox.
-    if (!isLoopbackHost(req.headers.host)) {
+    if (!isLoopbackHost(req.headers.host) && !this.extraHostNames.includes((req.headers.host ?? '').replace(/:\d{1,5}$/, '').toLowerCase())) {
       await readBody(req).catch(() => undefined);
       sendJson(res, 421, { code: 421, message: 'The EQP sandbox only answers requests addressed to 127.0.0.1 or localhost.' });
       return;

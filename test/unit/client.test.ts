@@ -358,6 +358,49 @@ describe('EqpClient (against the EQP sandbox server)', () => {
       assert.match(err.message, /"mage_id" is not a non-empty string/);
     });
 
+    // The mage_id goes into URL paths, tooltips (Markdown), terminal variables: only what a Magento ID looks like.
+    const hostileMageIds: readonly (readonly [string, string])[] = [
+      ['a backtick', 'MAG`1`'],
+      ['a Markdown command link', '](command:workbench.action.terminal.new)'],
+      ['spaces', 'MAG 123 456'],
+      ['65 characters', 'M'.repeat(65)],
+      ['a slash (a path of its own)', '../admin'],
+      ['a newline', 'MAG1\nX'],
+      ['empty', ''],
+    ];
+    for (const [label, mageId] of hostileMageIds) {
+      it(`a token answer whose mage_id has ${label} is malformed, and the value is not quoted`, async () => {
+        const ust = 'tok-MAGEID0123456789';
+        sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: mageId, ust, expires_in: 3600 }) });
+        const err = await rejectsWith(get(), 'malformed', [...secretsOf(key), ust]);
+        assert.match(err.message, /not a valid session token: "mage_id" is (not a Magento ID \(1 to 64 letters, digits, "_" or "-"\)|not a non-empty string)\.$/);
+        if (mageId !== '') {
+          assert.ok(!err.message.includes(mageId) && !err.hint.includes(mageId));
+        }
+      });
+    }
+
+    it('a profile answer whose mage_id is hostile is malformed too', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      for (const [, mageId] of hostileMageIds.filter(([, m]) => m !== '')) {
+        sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: mageId, first_name: 'Dana' }) });
+        const err = await rejectsWith(client.getProfile('sandbox', token.token, token.mageId), 'malformed', secretsOf(key, token.token));
+        assert.match(err.message, /not a valid profile: "mage_id" is not a Magento ID/);
+        assert.ok(!err.message.includes(mageId));
+      }
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: '', first_name: 'Dana' }) });
+      await rejectsWith(client.getProfile('sandbox', token.token, token.mageId), 'malformed', secretsOf(key, token.token));
+    });
+
+    it('valid mage_ids pass: MAG123456789, a_b-C, 64 characters', async () => {
+      for (const mageId of ['MAG123456789', 'a_b-C', 'x'.repeat(64)]) {
+        sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: mageId, ust: 'tok-VALID0123456789', expires_in: 3600 }) });
+        assert.equal((await get()).mageId, mageId);
+        sandbox.injectFault('sandbox', { kind: 'malformed', body: JSON.stringify({ mage_id: mageId, first_name: 'Dana' }) });
+        assert.equal((await client.getProfile('sandbox', 'tok-VALID0123456789', mageId)).mageId, mageId);
+      }
+    });
+
     for (const [label, value] of [
       ['missing', undefined],
       ['0', 0],
