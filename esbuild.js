@@ -91,11 +91,24 @@ const STUBS = [
     to: 'build/stubs/axiosFormBody.ts',
   },
   {
-    // `debug` (with `ms`, ~5 KB): only https-proxy-agent uses it, for tracing printed when DEBUG names it. A
-    // silent stub of the same shape: proxies work the same, that tracing stays quiet.
-    name: 'debug',
-    filter: /^debug$/,
-    to: 'build/stubs/debug.ts',
+    // axios's own proxy support (https-proxy-agent with agent-base and debug, ~12 KB; proxy-from-env): the client
+    // sets `proxy: false` and src/eqp/transport.ts chooses proxies and tunnels (CONNECT) itself.
+    name: 'https-proxy-agent',
+    filter: /^https-proxy-agent$/,
+    from: AXIOS_HTTP,
+    to: 'build/stubs/httpsProxyAgent.ts',
+  },
+  {
+    name: 'proxy-from-env',
+    filter: /^proxy-from-env$/,
+    from: AXIOS_HTTP,
+    to: 'build/stubs/proxyFromEnv.ts',
+  },
+  {
+    name: 'axios shouldBypassProxy',
+    filter: /^\.\.\/helpers\/shouldBypassProxy\.js$/,
+    from: AXIOS_HTTP,
+    to: 'build/stubs/proxyFromEnv.ts',
   },
 ];
 

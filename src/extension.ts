@@ -74,7 +74,10 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   const tokenSettings = new TokenSettings();
   const apiUrl = (env: 'production' | 'sandbox'): string => settings.apiUrl(env);
   let timeoutMs = settings.requestTimeoutMs;
-  let httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs });
+  // VS Code's http.proxy when set (where VS Code's own proxy support does not take over: see src/eqp/transport.ts),
+  // else HTTPS_PROXY / HTTP_PROXY / NO_PROXY; loopback never goes through a proxy.
+  const proxy = (): string | undefined => vscode.workspace.getConfiguration('http').get<string>('proxy')?.trim() || undefined;
+  let httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs, proxy });
   // One indirection, so a changed timeout setting takes effect; everything holds `client`, never `httpClient`.
   const client: Pick<EqpClient, 'getSessionToken' | 'getProfile' | 'getOrganizations' | 'listComposerKeys' | 'createComposerKeys' | 'setComposerKeyEnabled' | 'deleteComposerKey'> = {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
@@ -153,7 +156,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     settings.onDidChange(() => {
       if (settings.requestTimeoutMs === timeoutMs) return;
       timeoutMs = settings.requestTimeoutMs;
-      httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs });
+      httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs, proxy });
     }),
     tokenSettings,
     progress,
