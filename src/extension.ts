@@ -119,7 +119,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
 
   const progress = new TokenProgress(tokens, store, logger);
   const clipboard = new ClipboardGuard(() => tokenSettings.clearAfterSeconds, undefined, undefined, clock);
-  clearClipboardOnDeactivate = () => clipboard.dispose();
+  clearClipboardOnDeactivate = () => clipboard.close();
   const tokenDeps: TokenCommandDeps = { tokens, progress, store, settings, tokenSettings, clipboard, logger, clock };
   const insertToken = new InsertTokenCommand(tokenDeps);
   const copyToken = new CopyTokenCommand(tokenDeps);

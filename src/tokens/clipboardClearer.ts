@@ -10,7 +10,7 @@ export interface ClipboardAccess {
  * Copies a secret and, after `clearAfterSeconds()`, clears the clipboard only if it still holds that very text:
  * whatever the user copied meanwhile is left alone. One timer at a time (a new copy replaces it). A clear that is
  * still pending when the clearer is disposed (the extension is deactivated: VS Code closing or reloading within the
- * clear window) is done then, and `dispose()` returns when it is.
+ * clear window) is done then: `close()` returns when it is, `dispose()` starts it.
  *
  * Clearing needs a read of the clipboard; where it cannot be read silently (`canRead()` false), nothing is read
  * and nothing cleared. No `vscode` import: it runs in plain Node tests; `ClipboardGuard` (clipboard.ts) gives it
@@ -70,12 +70,18 @@ export class ClipboardClearer {
 
   /**
    * Deactivation: the pending clear, if any, is done now (the clipboard is cleared if it still holds that text);
-   * resolves when done, never rejects. Later copies schedule no clear.
+   * resolves when done, never rejects. Later copies schedule no clear. The extension's deactivate() returns this
+   * promise: VS Code waits for deactivate(), not for what the subscriptions' dispose() returns.
    */
-  dispose(): Promise<void> {
+  close(): Promise<void> {
     this.disposed = true;
     const text = this.pendingText;
     this.cancel();
     return text === undefined ? Promise.resolve() : this.clearIfStill(text);
+  }
+
+  /** `close()`, without waiting for it. */
+  dispose(): void {
+    void this.close();
   }
 }

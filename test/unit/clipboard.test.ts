@@ -77,73 +77,82 @@ describe('ClipboardClearer (plain Node)', () => {
     assert.equal(guard.pending, false);
   });
 
-  it('dispose inside the clear window clears at once, and resolves only once the clipboard is cleared', async () => {
+  it('close (deactivation) inside the clear window clears at once, and resolves only once the clipboard is cleared', async () => {
     const guard = clearer();
     await guard.copy('TOKEN');
     clock.advance(10_000);
-    clipboard.delayMs = 20; // read and write go over IPC: dispose must wait for both
-    const disposed = guard.dispose();
+    clipboard.delayMs = 20; // read and write go over IPC: close must wait for both
+    const closed = guard.close();
     assert.equal(guard.pending, false, 'the timer is gone');
     assert.equal(clipboard.text, 'TOKEN', 'not cleared yet');
-    await disposed;
-    assert.equal(clipboard.text, '', 'cleared by the time dispose resolved');
+    await closed;
+    assert.equal(clipboard.text, '', 'cleared by the time close resolved');
     assert.deepEqual(clipboard.writes, ['TOKEN', '']);
     assert.equal(clock.timers.size, 0, 'no timer left behind');
   });
 
-  it('dispose leaves alone what the user copied meanwhile', async () => {
+  it('close leaves alone what the user copied meanwhile', async () => {
     const guard = clearer();
     await guard.copy('TOKEN');
     await clipboard.writeText('something the user copied');
-    await guard.dispose();
+    await guard.close();
     assert.equal(clipboard.text, 'something the user copied');
     assert.equal(clipboard.reads, 1);
   });
 
-  it('dispose with nothing pending reads nothing: already cleared, clearing off, or a clipboard that cannot be read silently', async () => {
+  it('close with nothing pending reads nothing: already cleared, clearing off, or a clipboard that cannot be read silently', async () => {
     const fired = clearer();
     await fired.copy('TOKEN');
     clock.advance(60_000);
     await settle();
     const readsAfterTimer = clipboard.reads;
-    await fired.dispose();
+    await fired.close();
     assert.equal(clipboard.reads, readsAfterTimer, 'the timer had already cleared it');
 
     seconds = 0;
     const off = clearer();
     await off.copy('TOKEN');
-    await off.dispose();
+    await off.close();
     assert.equal(clipboard.text, 'TOKEN', 'clearing is off (0 seconds): the token stays');
 
     seconds = 60;
     canRead = false;
     const web = clearer();
     await web.copy('TOKEN');
-    await web.dispose();
+    await web.close();
     assert.equal(clipboard.reads, readsAfterTimer, 'no read where the clipboard cannot be read silently (the web UI)');
     assert.equal(clipboard.text, 'TOKEN');
   });
 
-  it('dispose never rejects, only once clears, and a copy after it schedules no clear', async () => {
+  it('close never rejects, only once clears, and a copy after it schedules no clear', async () => {
     const guard = clearer();
     await guard.copy('TOKEN');
     clipboard.fail = true;
-    await guard.dispose(); // resolves although the clipboard fails
+    await guard.close(); // resolves although the clipboard fails
     clipboard.fail = false;
     assert.equal(clipboard.text, 'TOKEN');
-    await guard.dispose();
-    assert.equal(clipboard.reads, 1, 'a second dispose does not read again');
+    await guard.close();
+    assert.equal(clipboard.reads, 1, 'a second close does not read again');
     assert.equal(await guard.copy('LATER'), undefined);
     assert.equal(guard.pending, false);
     assert.equal(clock.timers.size, 0);
   });
 
-  it('a new copy replaces the pending clear: dispose clears the newer text only', async () => {
+  it('dispose (a subscription) does the same without waiting', async () => {
+    const guard = clearer();
+    await guard.copy('TOKEN');
+    guard.dispose();
+    assert.equal(guard.pending, false);
+    await settle();
+    assert.equal(clipboard.text, '');
+  });
+
+  it('a new copy replaces the pending clear: close clears the newer text only', async () => {
     const guard = clearer();
     await guard.copy('FIRST');
     await guard.copy('SECOND');
     assert.equal(clock.timers.size, 1);
-    await guard.dispose();
+    await guard.close();
     assert.equal(clipboard.text, '');
     assert.deepEqual(clipboard.writes, ['FIRST', 'SECOND', '']);
   });
