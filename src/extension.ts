@@ -127,6 +127,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
 
   const progress = new TokenProgress(tokens, store, logger);
   const clipboard = new ClipboardGuard(() => tokenSettings.clearAfterSeconds, undefined, undefined, clock);
+  clearClipboardOnDeactivate = () => clipboard.close();
   const tokenDeps: TokenCommandDeps = { tokens, progress, store, settings, tokenSettings, clipboard, logger, clock };
   const insertToken = new InsertTokenCommand(tokenDeps);
   const copyToken = new CopyTokenCommand(tokenDeps);
@@ -215,6 +216,11 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer, auth };
 }
 
-export function deactivate(): void {
-  // everything is disposed through context.subscriptions
+/** Set by build(): the clipboard clear deactivate() waits for. */
+let clearClipboardOnDeactivate: (() => Promise<void>) | undefined;
+
+export function deactivate(): Promise<void> | undefined {
+  // Everything is disposed through context.subscriptions, but VS Code waits only for what this returns (it disposes
+  // the subscriptions right after calling it, ignoring their promises): so a pending clipboard clear is done here.
+  return clearClipboardOnDeactivate?.();
 }

@@ -4,7 +4,11 @@
  * it never keeps the underlying (axios) error as `cause`: that one carries the request config and headers.
  */
 
-export type EqpErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'config' | 'cancelled';
+/**
+ * `throttled`: no request was made because this extension's own limit refused it (a background caller of the token
+ * service asked again too soon); `retryAfterSeconds` says when it may ask again, when it may at all.
+ */
+export type EqpErrorKind = 'http' | 'network' | 'timeout' | 'malformed' | 'config' | 'cancelled' | 'throttled';
 
 export interface EqpErrorDetails {
   /** HTTP status, kind 'http'. */
@@ -28,6 +32,7 @@ const DEFAULT_HINTS: Record<EqpErrorKind, string> = {
     'Check the EQP API URL settings, then try again.',
   config: 'Fix the setting, then try again.',
   cancelled: 'Nothing was changed; run the command again when you are ready.',
+  throttled: 'Get a session token yourself (click the EQP item in the status bar, or run "EQP: Get New Session Token"): that is not limited.',
 };
 
 export class EqpError extends Error {

@@ -22,6 +22,9 @@ export const TERMINAL_VARIABLES = ['EQP_SESSION_TOKEN', 'EQP_MAGE_ID', 'EQP_API_
  * While on, a valid token is kept ready: when none is cached (or it is about to expire) one is fetched in the
  * background, since a terminal cannot wait for one when it starts. A background fetch that fails is logged and
  * not retried for that key and pair until something changes (no request loop against a refusing server).
+ * Fetches go through the token service's background limits (`getToken(env, { background: true })`): at most one
+ * mint per key a minute (when one is due sooner, the export waits for `backgroundMintAt`), and a token the server
+ * granted for under a minute is exported while it lives but not refreshed.
  * What it exports is a plain render of the token service's `state()` of the active environment.
  */
 export class TerminalTokenExport extends Disposable {
@@ -29,6 +32,8 @@ export class TerminalTokenExport extends Disposable {
   private readonly updater: SerialRunner;
   /** `${keyId}:${applicationId}:${token obtainedAt or 'none'}` whose background fetch failed; not tried again until it changes. */
   private failedFor: string | undefined;
+  /** The same, for the attempt that the background limits held back (logged once). */
+  private heldFor: string | undefined;
   private fetching = false;
   /** Aborts the background fetch when the export is disposed (deactivation). */
   private readonly abort = new AbortController();
@@ -90,18 +95,34 @@ export class TerminalTokenExport extends Disposable {
     } else {
       this.clear();
     }
-    // Fetch ahead when there is no live token or it is inside the refresh margin (the token service's rule).
+    // Fetch ahead when there is no live token or it is inside the refresh margin (the token service's rule), as
+    // far as the background limits let it (the token service's rule too: a short grant, one mint a minute).
     const attempt = `${key.keyId}:${key.applicationId}:${live?.obtainedAt ?? 'none'}`;
-    if (!state.fresh && !state.busy && state.lastError === undefined && this.failedFor !== attempt && !this.fetching) this.fetchInBackground(env, key.name, attempt);
-    // Wake up to refresh ahead of the expiry, or to clear an expired token.
-    const wake = live ? (state.fresh && state.refreshAt !== undefined ? state.refreshAt : live.expiresAt) : undefined;
+    const mintAt = state.backgroundMintAt;
+    let waitFor: number | undefined;
+    if (!state.fresh && !state.busy && state.lastError === undefined && this.failedFor !== attempt && !this.fetching) {
+      if (mintAt === undefined) this.held(attempt, env, key.name, live);
+      else if (mintAt > now) waitFor = mintAt;
+      else this.fetchInBackground(env, key.name, attempt);
+    }
+    // Wake up to refresh ahead of the expiry (not for a short grant: it is not refreshed), to clear an expired
+    // token, or when the background limit lets a fetch through.
+    const refresh = live ? (state.fresh && state.refreshAt !== undefined && mintAt !== undefined ? state.refreshAt : live.expiresAt) : undefined;
+    const wake = refresh === undefined ? waitFor : waitFor === undefined ? refresh : Math.min(refresh, waitFor);
     if (wake !== undefined) this.timer.set(Math.max(wake - now, 0) + 50, () => this.scheduleUpdate());
+  }
+
+  /** Says once per attempt that the background limits hold the fetch back. */
+  private held(attempt: string, env: 'production' | 'sandbox', keyName: string, live: CachedToken | undefined): void {
+    if (this.heldFor === attempt) return;
+    this.heldFor = attempt;
+    this.logger.info(`terminal export: the server granted the last session token for "${keyName}" (${env}) less than a minute, so it is not refreshed in the background; ${live ? 'new terminals get it until it expires' : 'new terminals get none'} until you get one (status bar)`);
   }
 
   private fetchInBackground(env: 'production' | 'sandbox', keyName: string, attempt: string): void {
     const started = this.clock.now();
     this.fetching = true;
-    this.tokens.getToken(env, { signal: this.abort.signal }).then(
+    this.tokens.getToken(env, { signal: this.abort.signal, background: true }).then(
       () => this.logger.info(`terminal export: fetched a session token for "${keyName}" (${env}) in ${this.clock.now() - started} ms`),
       (e: unknown) => {
         if (this.isDisposed) return;

@@ -65,6 +65,13 @@ export interface TokenState {
   busy: boolean;
   /** Why the last request for the active key's current pair failed, until one succeeds or the token is forgotten. */
   lastError: unknown;
+  /**
+   * When a background caller (`getToken(env, { background: true })`) may have a token minted for the active key
+   * (ms since epoch; at or before now: it may now). Undefined: not at all, because `token` is a grant of the
+   * current pair of less than SHORT_GRANT_SECONDS (or there is no key); a token got otherwise lifts that. No event
+   * fires when the time comes: a render that waits for it sets its own timer.
+   */
+  backgroundMintAt: number | undefined;
 }
 
 /** vscode.SecretStorage fits this. */
@@ -136,10 +143,24 @@ interface Disposable {
 
 const CACHE_PREFIX = 'eqp.token.';
 
+/** Background callers of `getToken` have at most one token minted per key in this time. */
+export const BACKGROUND_MINT_INTERVAL_MS = 60_000;
+
+/**
+ * A token the server granted for less than this (seconds) serves the call that asked for it, but background callers
+ * do not replace it: a refresh every few seconds would be a request loop.
+ */
+export const SHORT_GRANT_SECONDS = 60;
+
 /** One shared attempt to produce a token for a key; callers wait on `promise`. */
 class Flight {
   /** Set once the flight decided to mint (forceNew, or the cache had nothing fresh enough). */
   minting: boolean;
+  /**
+   * Every caller so far asked in the background, so the background limits apply when the flight decides whether to
+   * mint. A caller that is not in the background clears it when it joins.
+   */
+  background: boolean;
   waiters = 0;
   settled = false;
   readonly controller = new AbortController();
@@ -149,9 +170,11 @@ class Flight {
     readonly keyId: string,
     /** Mints whatever the cache holds, so a forceNew caller may share it. */
     readonly forceNew: boolean,
+    background: boolean,
     work: (flight: Flight) => Promise<CachedToken>,
   ) {
     this.minting = forceNew;
+    this.background = background;
     this.promise = work(this).finally(() => {
       this.settled = true;
     });
@@ -185,6 +208,14 @@ export class TokenService {
    * `invalidate` (secrets.onDidChange). A render of the status bar or the tree reads memory, not the keychain.
    */
   private readonly memory = new Map<string, CachedToken | null>();
+  /**
+   * Tokens minted whose store in SecretStorage failed (no OS keyring), per key id: kept, in memory only, until they
+   * expire, a token of the key is stored or the key's token is forgotten, and handed out as if cached: without
+   * them every call (and every background refresh) would mint again.
+   */
+  private readonly unsaved = new Map<string, CachedToken>();
+  /** When a background caller last had a token minted, per key id (BACKGROUND_MINT_INTERVAL_MS). */
+  private readonly backgroundMints = new Map<string, number>();
 
   constructor(
     private readonly client: Pick<EqpClient, 'getSessionToken'>,
@@ -233,7 +264,7 @@ export class TokenService {
   state(env: EnvironmentId): TokenState {
     const key = this.keys.activeKeyRef(env);
     if (!key) {
-      return { environment: env, key, token: undefined, live: false, fresh: false, refreshAt: undefined, loading: false, busy: false, lastError: undefined };
+      return { environment: env, key, token: undefined, live: false, fresh: false, refreshAt: undefined, loading: false, busy: false, lastError: undefined, backgroundMintAt: undefined };
     }
     const known = this.memory.get(key.keyId);
     if (known === undefined) void this.read(key.keyId);
@@ -250,6 +281,7 @@ export class TokenService {
       loading: known === undefined && !this.disposed,
       busy: this.flights.get(key.keyId)?.minting === true,
       lastError: failure && failure.applicationId === key.applicationId ? failure.error : undefined,
+      backgroundMintAt: this.backgroundMintAt(key, token),
     };
   }
 
@@ -285,9 +317,20 @@ export class TokenService {
    * new one (one request per key, shared by all concurrent callers). `forceNew` ignores the cached token; it is
    * replaced only once the new one has been minted. Throws EqpError: 'config' when there is no key, 'cancelled'
    * when `signal` aborts (the shared request goes on for the other callers), otherwise the client's error.
+   *
+   * `background`: nobody is waiting for this token right now (the terminal export keeping one ready, a status bar
+   * refresh, an authentication provider answering another extension). Such calls are limited, so that no chain
+   * of events can make them mint in a loop: per key at most one mint for background callers every
+   * BACKGROUND_MINT_INTERVAL_MS (60 s), and none at all while the cached token of the key's current pair is a
+   * grant of less than SHORT_GRANT_SECONDS (60 s; a call that is not in the background replaces it). When a limit
+   * stops the mint, the cached token is returned if it is still live (it may be inside the refresh margin), else
+   * this throws EqpError 'throttled', with `retryAfterSeconds` when the 60 s limit will let it through. No
+   * request is made either way. `state().backgroundMintAt` says beforehand when a background call may mint.
+   * A background caller shares a request under way like any other; a caller that is not in the background is
+   * never limited, also when it joins a background caller's request.
    */
-  async getToken(env: EnvironmentId, opts: { signal?: AbortSignal; forceNew?: boolean } = {}): Promise<CachedToken> {
-    const { signal, forceNew = false } = opts;
+  async getToken(env: EnvironmentId, opts: { signal?: AbortSignal; forceNew?: boolean; background?: boolean } = {}): Promise<CachedToken> {
+    const { signal, forceNew = false, background = false } = opts;
     if (this.disposed) throw cancelledError();
     throwIfAborted(signal);
     // The key without its secret: a fresh cached token is handed out without reading the application secret.
@@ -299,8 +342,11 @@ export class TokenService {
     for (;;) {
       const current = this.flights.get(key.keyId);
       if (!current) {
-        return this.wait(this.startFlight(key, forceNew), signal);
+        return this.wait(this.startFlight(key, forceNew, background), signal);
       }
+      // Decided before the flight's cache read ends (a flight that refuses leaves the map at once): a caller that
+      // is not in the background lifts the limits for the flight it joins.
+      if (!background) current.background = false;
       if (!forceNew || current.forceNew) {
         return this.wait(current, signal);
       }
@@ -358,6 +404,7 @@ export class TokenService {
       this.report('cache-store', key.id, `Could not save the session token of key "${key.name}" in secret storage, so it will not be reused`, e, [token.token]);
       return;
     }
+    this.unsaved.delete(key.id);
     this.remember(key.id, token);
     this.index.set(key.id, key.environment);
     this.fire(key.environment);
@@ -384,11 +431,13 @@ export class TokenService {
         this.report('cache-read', keyId, `Could not read the cached session token of key ${keyId}`, e);
         // Counts as none until the entry changes (`invalidate`) or a token is stored: renders must not loop on
         // a secret storage that keeps failing.
-        if (current()) this.memory.set(keyId, null);
-        return undefined;
+        const kept = this.withUnsaved(keyId, undefined);
+        if (current()) this.memory.set(keyId, kept ?? null);
+        return kept;
       }
-      const cached = parseCachedToken(raw, keyId);
-      if (cached) this.observe(cached.token);
+      const stored = parseCachedToken(raw, keyId);
+      if (stored) this.observe(stored.token);
+      const cached = this.withUnsaved(keyId, stored);
       if (!current()) return cached;
       if (cached) this.index.set(keyId, cached.environment);
       this.memory.set(keyId, cached ?? null);
@@ -413,6 +462,20 @@ export class TokenService {
     void this.read(keyId, true);
   }
 
+  /**
+   * What a key's entry stands for: the stored token, or the token kept in memory because storing it failed (while
+   * it lives), whichever lives longer.
+   */
+  private withUnsaved(keyId: string, stored: CachedToken | undefined): CachedToken | undefined {
+    const kept = this.unsaved.get(keyId);
+    if (!kept) return stored;
+    if (kept.expiresAt <= this.now()) {
+      this.unsaved.delete(keyId);
+      return stored;
+    }
+    return stored && stored.expiresAt >= kept.expiresAt ? stored : kept;
+  }
+
   /** The key id of a SecretStorage key of a cached token (`eqp.token.<keyId>`), else undefined. */
   static keyIdOf(secretKey: string): string | undefined {
     return secretKey.startsWith(CACHE_PREFIX) ? secretKey.slice(CACHE_PREFIX.length) : undefined;
@@ -429,10 +492,18 @@ export class TokenService {
       const env = this.index.get(id) ?? (await this.read(id))?.environment;
       this.index.delete(id);
       this.failures.delete(id);
+      // A token kept in memory only goes whatever secret storage does.
+      const hadUnsaved = this.unsaved.delete(id);
       try {
         await this.cache.delete(cacheKey(id));
       } catch (e) {
         this.report('cache-delete', id, `Could not delete the cached session token of key ${id}`, e);
+        if (hadUnsaved) {
+          // Memory showed the unsaved token: read what is stored again.
+          this.memory.delete(id);
+          this.loads.delete(id);
+          if (env) this.fire(env);
+        }
         continue;
       }
       this.remember(id, null);
@@ -444,8 +515,8 @@ export class TokenService {
 
   // ---- single flight --------------------------------------------------------------------------------------
 
-  private startFlight(key: KeyRef, forceNew: boolean): Flight {
-    const flight = new Flight(key.keyId, forceNew, async (self) => {
+  private startFlight(key: KeyRef, forceNew: boolean, background: boolean): Flight {
+    const flight = new Flight(key.keyId, forceNew, background, async (self) => {
       try {
         return await this.resolve(key, self);
       } finally {
@@ -479,10 +550,21 @@ export class TokenService {
 
   /** The flight's work: the cached token when fresh enough, else a new one. */
   private async resolve(key: KeyRef, flight: Flight): Promise<CachedToken> {
-    if (!flight.forceNew) {
-      const cached = await this.read(key.keyId);
-      if (cached && cached.environment === key.environment && this.isFresh(cached)) {
+    if (!flight.forceNew || flight.background) {
+      const read = await this.read(key.keyId);
+      const cached = read && read.environment === key.environment ? read : undefined;
+      if (!flight.forceNew && cached && this.isFresh(cached)) {
         return cached;
+      }
+      if (flight.background) {
+        const mintAt = this.backgroundMintAt(key, cached);
+        if (mintAt === undefined || mintAt > this.now()) {
+          // Refused. Callers that come later start a flight of their own (one not in the background mints).
+          if (this.flights.get(key.keyId) === flight) this.flights.delete(key.keyId);
+          if (cached && cached.expiresAt > this.now()) return cached;
+          throw backgroundRefusal(key, cached, mintAt, this.now());
+        }
+        this.backgroundMints.set(key.keyId, this.now());
       }
       flight.minting = true;
     }
@@ -502,6 +584,16 @@ export class TokenService {
       }
       throw e;
     }
+  }
+
+  /**
+   * When a background caller may have a token minted for `key` (see TokenState.backgroundMintAt), given the
+   * key's cached token of its environment.
+   */
+  private backgroundMintAt(key: KeyRef, cached: CachedToken | undefined): number | undefined {
+    if (cached && cached.applicationId === key.applicationId && isShortGrant(cached)) return undefined;
+    const last = this.backgroundMints.get(key.keyId);
+    return last === undefined ? 0 : last + BACKGROUND_MINT_INTERVAL_MS;
   }
 
   /**
@@ -564,18 +656,20 @@ export class TokenService {
     if ((this.generations.get(key.keyId) ?? 0) === generation) {
       try {
         await this.cache.store(cacheKey(key.keyId), JSON.stringify(token));
-        this.remember(key.keyId, token);
-        this.index.set(key.keyId, key.environment);
-        this.fire(key.environment);
+        this.unsaved.delete(key.keyId);
       } catch (e) {
         this.report(
           'cache-store',
           key.keyId,
-          `Could not save the session token of key "${key.name}" in secret storage, so it will not be reused`,
+          `Could not save the session token of key "${key.name}" in secret storage, so it is kept in this window's memory only, until it expires`,
           e,
           [token.token, key.applicationSecret],
         );
+        this.unsaved.set(key.keyId, token);
       }
+      this.remember(key.keyId, token);
+      this.index.set(key.keyId, key.environment);
+      this.fire(key.environment);
     }
     try {
       await this.keys.markVerified(key.keyId, key.applicationId, token.mageId);
@@ -740,6 +834,22 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 export function refreshDueAt(token: { expiresAt: number; obtainedAt: number }, marginSeconds: number): number {
   const marginMs = Math.max(0, marginSeconds * 1000);
   return token.expiresAt - Math.min(marginMs, (token.expiresAt - token.obtainedAt) / 2);
+}
+
+/** The short-grant rule, in one place: the server granted the token less than SHORT_GRANT_SECONDS to live. */
+export function isShortGrant(token: { expiresAt: number; obtainedAt: number }): boolean {
+  return token.expiresAt - token.obtainedAt < SHORT_GRANT_SECONDS * 1000;
+}
+
+/** Why a background caller gets no token (see `getToken`'s `background`). */
+function backgroundRefusal(key: KeyRef, cached: CachedToken | undefined, mintAt: number | undefined, now: number): EqpError {
+  const label = environmentInfo(key.environment).label;
+  if (mintAt === undefined) {
+    const granted = cached ? Math.max(0, Math.round((cached.expiresAt - cached.obtainedAt) / 1000)) : 0;
+    return new EqpError('throttled', `The server granted the last ${label} session token of "${key.name}" only ${granted} seconds, so it is not replaced in the background.`);
+  }
+  const seconds = Math.max(1, Math.ceil((mintAt - now) / 1000));
+  return new EqpError('throttled', `A ${label} session token of "${key.name}" was requested in the background less than ${BACKGROUND_MINT_INTERVAL_MS / 1000} seconds ago, so none is requested in the background for another ${seconds} seconds.`, { retryAfterSeconds: seconds });
 }
 
 /** The retry rule, in one place: a network failure, a timeout, a 429 or a 5xx is worth another attempt. */

@@ -2,6 +2,7 @@
 // the commands, tasks that resolve ${command:eqp.token.get}, the status bar item in each state, terminal export,
 // and every server fault. Request counts come from the sandbox's own log.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,7 +12,7 @@ import type { KeyRecord } from '../../src/keys/keyStore';
 import { ClipboardGuard } from '../../src/tokens/clipboard';
 import type { CachedToken } from '../../src/tokens/tokenService';
 import type { EqpSandbox, SandboxEnv, SandboxKey } from '../sandbox/server';
-import { ScriptedUi, TestApi, clearKeys, eventually, rewriter, settled, startSandbox, stopSandbox, setting, testApi } from './helpers';
+import { ScriptedUi, type ShownMessage, TestApi, clearKeys, eventually, rewriter, settled, startSandbox, stopSandbox, setting, testApi } from './helpers';
 import { peek } from '../tokenReads';
 
 const run = async <T = unknown>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
@@ -829,6 +830,136 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       await sleep(500);
       assert.equal(sandbox.tokenRequestCount(), 1);
       assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined);
+    });
+  });
+
+  describe('background minting cannot loop (terminal export)', () => {
+    it('secret storage cannot store (no keyring): one background mint, kept in memory and exported, never minted again', async () => {
+      const { key } = await addKey('sandbox', 'CI', false);
+      api.faults.failNext('store', 50);
+      await setting('terminal.exportToken', true);
+      await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 5000);
+      await sleep(500);
+      assert.equal(sandbox.tokenRequestCount(), 1, 'one mint, not a loop of them');
+      assert.equal(await cachedRaw(key), undefined, 'nothing reached secret storage');
+      const kept = (await peek(api.tokens, 'sandbox'))!;
+      assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN')?.value, kept.token, 'the token kept in memory is exported');
+      // What makes the export look again (another window's write, a setting) mints nothing, and neither does a command.
+      api.tokens.invalidate(key.id);
+      await setting('terminal.exportToken', true);
+      assert.equal(await run<string>('eqp.token.get'), kept.token);
+      await sleep(500);
+      assert.equal(sandbox.tokenRequestCount(), 1);
+    });
+
+    it('a grant under 60 s is exported while it lives, but not refreshed in the background', async () => {
+      sandbox.setLimits({ maxLifetime: 30 });
+      await addKey('sandbox', 'CI', false);
+      api.clock.use(() => sandbox.clock.now());
+      await setting('terminal.exportToken', true);
+      await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 5000);
+      assert.equal(sandbox.tokenRequestCount(), 1);
+      // Inside the refresh margin (half of 30 s), then past the expiry: the export's timers fire, nothing is minted.
+      sandbox.clock.advance(20);
+      api.clock.fireDue();
+      await settled();
+      assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN'), 'still exported while it lives');
+      sandbox.clock.advance(20);
+      api.clock.fireDue();
+      await eventually(() => assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined, 'cleared once expired'), 5000);
+      await sleep(300);
+      api.clock.fireDue();
+      await settled();
+      assert.equal(sandbox.tokenRequestCount(), 1, 'no background refresh off a short grant');
+      // A token got otherwise (a command) is exported again.
+      sandbox.setLimits({ maxLifetime: 7200 });
+      const token = await run<string>('eqp.token.get');
+      await eventually(() => assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN')?.value, token), 5000);
+      assert.equal(sandbox.tokenRequestCount(), 2);
+    });
+  });
+
+  describe('insert into a file git tracks asks first', () => {
+    let repo: string;
+    const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'EQP test', GIT_AUTHOR_EMAIL: 'eqp@example.invalid', GIT_COMMITTER_NAME: 'EQP test', GIT_COMMITTER_EMAIL: 'eqp@example.invalid' };
+    const git = (...args: string[]): string => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8', env: gitEnv });
+    const open = async (name: string): Promise<vscode.TextEditor> => {
+      const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(repo, name))));
+      editor.selection = new vscode.Selection(0, 0, 0, 0);
+      return editor;
+    };
+    const modals = (): ShownMessage[] => ui?.messages.filter((m) => m.modal) ?? [];
+
+    before(() => {
+      repo = fs.mkdtempSync(path.join(os.tmpdir(), 'eqp-git-'));
+      git('init', '-q');
+      fs.writeFileSync(path.join(repo, 'tracked.txt'), 'A\n');
+      fs.writeFileSync(path.join(repo, '.gitignore'), 'ignored.txt\n');
+      git('add', 'tracked.txt', '.gitignore');
+      git('commit', '-q', '-m', 'init');
+      fs.writeFileSync(path.join(repo, 'untracked.txt'), 'U\n');
+      fs.writeFileSync(path.join(repo, 'ignored.txt'), 'I\n');
+      assert.equal(git('ls-files').trim().split('\n').sort().join(','), '.gitignore,tracked.txt');
+    });
+    after(() => {
+      fs.rmSync(repo, { recursive: true, force: true });
+    });
+    afterEach(async () => {
+      await setting('token.confirmInsertIntoTrackedFiles', undefined);
+    });
+
+    it('a production token: a modal names the file and environment; Cancel inserts nothing and says so; "Insert anyway" inserts', async () => {
+      await addKey('production', 'Prod');
+      await setting('environment', 'production');
+      const editor = await open('tracked.txt');
+      ui = new ScriptedUi(); // no answer queued: the modal is dismissed (Cancel)
+      assert.equal(await run('eqp.token.insert'), undefined);
+      assert.equal(modals().length, 1);
+      const ask = modals()[0]!;
+      assert.equal(ask.level, 'warning');
+      assert.match(ask.message, /Insert the Production session token into ".*tracked\.txt"\?/);
+      assert.match(ask.detail ?? '', /Git tracks ".*tracked\.txt"/);
+      assert.deepEqual(ask.items, ['Insert anyway']);
+      assert.equal(editor.document.getText(), 'A\n', 'nothing inserted');
+      assert.equal(editor.document.isDirty, false);
+      assert.equal(fs.readFileSync(path.join(repo, 'tracked.txt'), 'utf8'), 'A\n');
+      assert.match(ui.messages.at(-1)?.message ?? '', /Nothing was inserted/);
+      const token = (await peek(api.tokens, 'production'))!.token;
+      assert.ok(!ui.allText().includes(token), 'no message shows the token');
+
+      ui.restore();
+      ui = new ScriptedUi().answer('Insert anyway');
+      const result = await run<{ inserted: number }>('eqp.token.insert');
+      assert.equal(result.inserted, 1);
+      assert.equal(modals().length, 1);
+      assert.equal(editor.document.getText(), `${token}A\n`);
+    });
+
+    it('never asked: an untracked file, an ignored file, an untitled document, a sandbox token (default), or with "never"', async () => {
+      await addKey('production', 'Prod');
+      await addKey('sandbox', 'CI');
+      await setting('environment', 'production');
+      ui = new ScriptedUi();
+      for (const name of ['untracked.txt', 'ignored.txt']) {
+        const editor = await open(name);
+        const result = await run<{ inserted: number }>('eqp.token.insert');
+        assert.equal(result.inserted, 1, name);
+        assert.notEqual(editor.document.getText(), fs.readFileSync(path.join(repo, name), 'utf8'));
+      }
+      const untitled = await editorWith('');
+      assert.equal((await run<{ inserted: number }>('eqp.token.insert')).inserted, 1);
+      assert.ok(untitled.document.getText().length > 0);
+      await open('tracked.txt');
+      await setting('token.confirmInsertIntoTrackedFiles', 'never');
+      assert.equal((await run<{ inserted: number }>('eqp.token.insert')).inserted, 1, '"never" skips the question');
+      await setting('token.confirmInsertIntoTrackedFiles', undefined);
+      await setting('environment', 'sandbox');
+      assert.equal((await run<{ inserted: number }>('eqp.token.insert')).inserted, 1, 'a sandbox token is not asked about by default');
+      assert.deepEqual(modals(), []);
+      // "always": sandbox tokens too.
+      await setting('token.confirmInsertIntoTrackedFiles', 'always');
+      assert.equal(await run('eqp.token.insert'), undefined);
+      assert.match(modals()[0]?.message ?? '', /Insert the Sandbox session token into ".*tracked\.txt"\?/);
     });
   });
 });

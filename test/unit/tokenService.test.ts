@@ -730,7 +730,7 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
   });
 
   describe('a failing secret storage', () => {
-    it('store fails: the token is still returned, the failure is reported without secrets, nothing is kept', async () => {
+    it('store fails: the token is still returned, the failure is reported without secrets, and it is kept in memory for its life instead of minted again', async () => {
       cache.failStore = true;
       const tokens = service();
       const fired: EnvironmentId[] = [];
@@ -743,12 +743,51 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       assert.match(warnings[0]?.message ?? '', /keyring unavailable/);
       assert.ok(!warnings[0]?.message.includes(token.token));
       assert.ok(!warnings[0]?.message.includes(key.applicationSecret));
-      assert.equal(tokens.state(ENV).token, undefined, 'not cached, so the state shows none');
+      assert.equal(cache.map.size, 0, 'nothing reached secret storage');
+      assert.deepEqual(tokens.state(ENV).token, token, 'the state shows the token kept in memory');
+      assert.equal(tokens.state(ENV).fresh, true);
       assert.equal(tokens.state(ENV).busy, false);
+      assert.ok(fired.includes(ENV), 'renders were told');
       assert.equal(keys.verified.length, 1);
 
-      // Not cached, so the next call asks again.
-      await tokens.getToken(ENV);
+      // Kept in memory: handed out again, to every kind of caller, and not dropped when secret storage changes.
+      assert.deepEqual(await tokens.getToken(ENV), token);
+      assert.deepEqual(await tokens.getToken(ENV, { background: true }), token);
+      tokens.invalidate(KEY_ID);
+      assert.deepEqual(await cachedFor(tokens, KEY_ID), token, 'another window\'s write (none stored) does not drop it');
+      cache.failGet = true;
+      tokens.invalidate(KEY_ID);
+      assert.deepEqual(await cachedFor(tokens, KEY_ID), token, 'nor does a failing read');
+      cache.failGet = false;
+      assert.equal(sandbox.tokenRequestCount(ENV), 1, 'one mint for all of them');
+      assert.equal(warnings.length, 2, 'one store warning and one read warning');
+
+      // For its life: inside the refresh margin a call mints as usual (the store fails again: kept again) ...
+      sandbox.clock.advance(7200 - 100);
+      const second = await tokens.getToken(ENV);
+      assert.notEqual(second.token, token.token);
+      assert.equal(sandbox.tokenRequestCount(ENV), 2);
+      assert.deepEqual(await tokens.getToken(ENV), second);
+      // ... and once it has expired it is no longer live.
+      sandbox.clock.advance(7200);
+      assert.equal(tokens.state(ENV).live, false);
+      // Forgetting drops it even though secret storage holds nothing to delete.
+      await tokens.forget(KEY_ID);
+      assert.equal(tokens.state(ENV).token, undefined);
+      cache.failStore = false;
+      const stored = await tokens.getToken(ENV);
+      assert.equal(sandbox.tokenRequestCount(ENV), 3);
+      assert.deepEqual(cache.parsed(KEY_ID), stored, 'once storing works, the token is stored');
+    });
+
+    it('store fails, then forget: the token kept in memory is dropped, so the next call mints', async () => {
+      cache.failStore = true;
+      const tokens = service();
+      const token = await tokens.getToken(ENV);
+      await tokens.forget(KEY_ID);
+      assert.equal(tokens.state(ENV).token, undefined);
+      const next = await tokens.getToken(ENV);
+      assert.notEqual(next.token, token.token);
       assert.equal(sandbox.tokenRequestCount(ENV), 2);
     });
 
@@ -762,6 +801,131 @@ describe('TokenService (real EqpClient, real EQP sandbox)', function () {
       cache.failGet = false;
       assert.deepEqual(await cachedFor(reloaded, KEY_ID), token);
     });
+  });
+});
+
+describe('TokenService background limits (real EqpClient, real EQP sandbox)', function () {
+  this.timeout(10_000);
+  const ENV: EnvironmentId = 'sandbox';
+  const KEY_ID = 'key-1';
+  let sandbox: EqpSandbox;
+  let client: EqpClient;
+  let cache: MemoryCache;
+  let keys: FakeKeys;
+  let key: SandboxKey;
+
+  const service = (): TokenService =>
+    new TokenService(client, keys, cache, {
+      lifetime: () => 7200,
+      refreshMargin: () => 120,
+      clock: { now: () => sandbox.clock.now(), setTimer: (_ms, fn) => { void Promise.resolve().then(fn); return { dispose: () => undefined }; } },
+      onWarning: () => undefined,
+    });
+  const requests = (): number => sandbox.tokenRequestCount(ENV);
+
+  before(async () => {
+    sandbox = await EqpSandbox.start();
+    client = new EqpClient((env) => sandbox.apiUrl(env));
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+  beforeEach(() => {
+    cache = new MemoryCache();
+    keys = new FakeKeys();
+    key = sandbox.createKey(ENV, 'ci');
+    keys.use(ENV, KEY_ID, key);
+    sandbox.clearLog();
+  });
+  afterEach(() => {
+    sandbox.clearFaults();
+    sandbox.setLimits({ maxLifetime: 7200, defaultLifetime: 3600 });
+    sandbox.deleteAllKeys();
+  });
+
+  it('one background mint per key a minute: then the live cached token, else a throttled error, and never a request', async () => {
+    const tokens = service();
+    assert.equal(tokens.state(ENV).backgroundMintAt, 0, 'a background call may mint now');
+    const first = await tokens.getToken(ENV, { background: true });
+    assert.equal(requests(), 1);
+    const mintAt = tokens.state(ENV).backgroundMintAt;
+    assert.ok(mintAt !== undefined && mintAt >= first.obtainedAt + 60_000 && mintAt <= sandbox.clock.now() + 60_000, 'the next background mint is a minute away');
+
+    // The token goes (forgotten here; another window, a reload): a background caller may not mint it back at once.
+    await tokens.forget(KEY_ID);
+    const refused = await rejectsWith(tokens.getToken(ENV, { background: true }), 'throttled');
+    assert.ok(refused.retryAfterSeconds !== undefined && refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 60, `retry after ${refused.retryAfterSeconds}`);
+    assert.match(refused.message, /requested in the background less than 60 seconds ago/);
+    assert.equal(tokens.state(ENV).lastError, undefined, 'a refusal is not a failure of the key');
+    assert.equal(requests(), 1);
+
+    // A live token inside the refresh margin (one a verification minted 60 s ago, granted 100 s) is handed out.
+    const now = sandbox.clock.now();
+    await tokens.adopt({ id: KEY_ID, environment: ENV, name: 'ci', applicationId: key.applicationId }, { mageId: first.mageId, token: 'adopted-token-value', expiresIn: 100 }, now - 60_000);
+    assert.equal(tokens.state(ENV).fresh, false);
+    assert.equal((await tokens.getToken(ENV, { background: true })).token, 'adopted-token-value');
+    assert.equal(requests(), 1);
+
+    // A caller that is not in the background is never limited.
+    const foreground = await tokens.getToken(ENV);
+    assert.notEqual(foreground.token, 'adopted-token-value');
+    assert.equal(requests(), 2);
+
+    // A minute later a background caller may mint again, once.
+    sandbox.clock.advance(61);
+    await tokens.forget(KEY_ID);
+    await tokens.getToken(ENV, { background: true });
+    assert.equal(requests(), 3);
+    await tokens.forget(KEY_ID);
+    await rejectsWith(tokens.getToken(ENV, { background: true }), 'throttled');
+    assert.equal(requests(), 3);
+  });
+
+  it('a caller that is not in the background joins a background request without being limited', async () => {
+    const tokens = service();
+    await tokens.getToken(ENV, { background: true });
+    await tokens.forget(KEY_ID);
+    // The background call starts the flight, the other one joins it before it decides: one mint, both served.
+    const [background, foreground] = await Promise.all([tokens.getToken(ENV, { background: true }), tokens.getToken(ENV)]);
+    assert.deepEqual(background, foreground);
+    assert.equal(requests(), 2);
+    // The other way round: a background caller shares the request of one that is not.
+    await tokens.forget(KEY_ID);
+    const [fg, bg] = await Promise.all([tokens.getToken(ENV), tokens.getToken(ENV, { background: true })]);
+    assert.deepEqual(bg, fg);
+    assert.equal(requests(), 3);
+  });
+
+  it('a grant under 60 s serves the call that asked, but background callers never replace it', async () => {
+    sandbox.setLimits({ maxLifetime: 30 });
+    const tokens = service();
+    const short = await tokens.getToken(ENV);
+    assert.equal(short.expiresAt - short.obtainedAt, 30_000);
+    assert.equal(requests(), 1);
+    assert.equal(tokens.state(ENV).backgroundMintAt, undefined, 'no background mint at all');
+    assert.deepEqual(await tokens.getToken(ENV, { background: true }), short, 'fresh: handed out');
+    sandbox.clock.advance(20);
+    assert.equal(tokens.state(ENV).fresh, false);
+    assert.deepEqual(await tokens.getToken(ENV, { background: true }), short, 'inside the margin: still handed out, not replaced');
+    sandbox.clock.advance(20);
+    const refused = await rejectsWith(tokens.getToken(ENV, { background: true }), 'throttled');
+    assert.equal(refused.retryAfterSeconds, undefined, 'not a matter of waiting');
+    assert.match(refused.message, /only 30 seconds/);
+    sandbox.clock.advance(600);
+    await rejectsWith(tokens.getToken(ENV, { background: true }), 'throttled');
+    assert.equal(requests(), 1, 'however long one waits');
+
+    // A call that is not in the background replaces it; a normal grant lifts the rule.
+    sandbox.setLimits({ maxLifetime: 7200 });
+    await tokens.getToken(ENV);
+    assert.equal(requests(), 2);
+    assert.equal(tokens.state(ENV).backgroundMintAt, 0);
+    // After a regenerate, the short grant of the old pair does not hold the new pair back.
+    sandbox.setLimits({ maxLifetime: 30 });
+    await tokens.getToken(ENV, { forceNew: true });
+    assert.equal(tokens.state(ENV).backgroundMintAt, undefined);
+    keys.use(ENV, KEY_ID, sandbox.regenerateKey(ENV, key.applicationId));
+    assert.equal(tokens.state(ENV).backgroundMintAt, 0);
   });
 });
 

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { environmentInfo } from '../../eqp/environments';
 import { formatTime } from '../../util/time';
+import { TrackedFileGuard } from '../trackedFileGuard';
 import { TokenCommandDeps, TokenInfo, environmentOf, obtainForCommand, formatted, tokenInfo } from './deps';
 
 export interface InsertResult extends TokenInfo {
@@ -12,11 +13,17 @@ export interface InsertResult extends TokenInfo {
 /**
  * `eqp.token.insert` (the status bar's default click): the active environment's token, formatted per
  * `eqp.token.insertFormat`, at every cursor of the active editor, replacing the selections, as one edit (one
- * Undo takes it all back). With no editor, or a read-only one, it copies instead and says so.
+ * Undo takes it all back). With no editor, or a read-only one, it copies instead and says so. Into a saved file
+ * that git tracks, a production token (per `eqp.token.confirmInsertIntoTrackedFiles`) goes only after a modal
+ * "Insert anyway" (TrackedFileGuard); Cancel inserts nothing and returns undefined.
  * Scripted: `{environment?}`; errors are thrown instead of shown.
  */
 export class InsertTokenCommand {
-  constructor(private readonly deps: TokenCommandDeps) {}
+  private readonly tracked: TrackedFileGuard;
+
+  constructor(private readonly deps: TokenCommandDeps) {
+    this.tracked = new TrackedFileGuard(deps.clock, deps.logger);
+  }
 
   async run(arg?: unknown): Promise<InsertResult | undefined> {
     const env = environmentOf(arg, this.deps.settings);
@@ -25,6 +32,7 @@ export class InsertTokenCommand {
     const text = formatted(this.deps, token);
     const active = vscode.window.activeTextEditor;
     if (active && !active.document.isClosed) {
+      if (!(await this.tracked.confirm(active.document, env))) return undefined;
       // Clicking the status bar item moved the keyboard focus there. Give it back to the editor group first, so
       // keys typed while the token goes in land in the editor (a space on the focused item would click it again).
       // Only the focus: the edit goes into this very editor and its selections. (Showing its document again
