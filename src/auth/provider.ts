@@ -43,8 +43,10 @@ export class EqpAuthenticationProvider extends Disposable implements vscode.Auth
     const env = scopedEnvironment(scopes, this.deps.activeEnvironment());
     if (env === undefined) return this.current();
     if (this.deps.store.activeKeyId(env) === undefined) return [];
-    // An extension asked for this environment: a token fresh enough to use (cached, or one request).
-    return [this.sessionOf(await this.deps.tokens.getToken(env))];
+    // An extension asked for this environment: a token fresh enough to use (cached, or one request). Extensions
+    // ask in the background of what the user does, so their mints are the token service's background ones: at most
+    // one per key a minute, however often an extension asks (a live token is handed out meanwhile).
+    return [this.sessionOf(await this.deps.tokens.getToken(env, { background: true }))];
   }
 
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
