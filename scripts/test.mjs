@@ -130,13 +130,19 @@ async function ui(cs, browser) {
   const { runKeysUiChecks } = await import('../test/ui/keys-ui.mjs');
   const { runComposerUiChecks } = await import('../test/ui/composer-ui.mjs');
   const { runWalkthroughUiChecks } = await import('../test/ui/walkthrough-ui.mjs');
+  const { runAuthUiChecks } = await import('../test/ui/auth-ui.mjs');
+  // EQP_UI_ONLY=auth,keys runs only those check files (smoke, keys, composer, auth, walkthrough).
+  const only = process.env.EQP_UI_ONLY?.split(',').map((s) => s.trim());
+  const pick = (name) => !only || only.includes(name);
   const summary = await uiChecks(shots, async (check) => {
-    await runUiChecks({ browser, cs, root: ROOT, shots, check });
-    await runKeysUiChecks({ browser, cs, root: ROOT, shots, check });
+    if (pick('smoke')) await runUiChecks({ browser, cs, root: ROOT, shots, check });
+    if (pick('keys')) await runKeysUiChecks({ browser, cs, root: ROOT, shots, check });
+    // Another extension asks for a session: VS Code's consent dialog, the Accounts menu, Manage Trusted Extensions.
+    if (pick('auth')) await runAuthUiChecks({ browser, cs, root: ROOT, shots, check });
     // In a Magento project folder of its own (composer.json, git), beside the shared workspace.
-    await runComposerUiChecks({ browser, cs, root: ROOT, shots, check });
+    if (pick('composer')) await runComposerUiChecks({ browser, cs, root: ROOT, shots, check });
     // Last: it opens the walkthrough in an editor, which later pages of the same workspace could restore.
-    await runWalkthroughUiChecks({ browser, cs, root: ROOT, shots, check });
+    if (pick('walkthrough')) await runWalkthroughUiChecks({ browser, cs, root: ROOT, shots, check });
   });
   record('ui (workbench)', summary, (Date.now() - t) / 1000);
 }
@@ -247,7 +253,8 @@ async function main() {
     // the smoke-test driver: VS Code 1.139 loads the extension and its tests from the `payload` URL only with it
     // NODE_EXTRA_CA_CERTS: the extension host (a Node process code-server starts) trusts the sandbox's loopback
     // certificate, so the integration suite can send the extension's requests over https.
-    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), smokeTestDriver: true, env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json'), NODE_EXTRA_CA_CERTS: LOOPBACK_CERT } });
+    // test/fixtures/auth-consumer: another extension that asks for an `eqp` session (test/ui/auth-ui.mjs).
+    const cs = await launchCodeServer({ runDir: path.join(RUN, 'vscode'), smokeTestDriver: true, extensions: [path.join(ROOT, 'test', 'fixtures', 'auth-consumer')], env: { EQP_TEST_RESULT_FILE: path.join(RUN, 'integration-result.json'), EQP_TEST_USER_SETTINGS: path.join(RUN, 'vscode', 'ud', 'User', 'settings.json'), NODE_EXTRA_CA_CERTS: LOOPBACK_CERT } });
     cs.resultFile = path.join(RUN, 'integration-result.json');
     cleanups.push(cs.stop);
     const browser = await getBrowser();

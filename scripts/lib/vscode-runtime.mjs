@@ -149,10 +149,11 @@ export async function freePort() {
  * 1.139 honours the `payload` URL parameter (extensionDevelopmentPath, extensionTestsPath) only with it, but it
  * also sends notifications to the notification centre instead of showing toasts. Anything shown to a person (the
  * demo) turns it off and loads the extension with `installVsix` instead.
+ * `extensions`: extension folders (plain JS, no build) copied into the extensions folder as installed ones.
  * Returns { base, pid, dirs, stop() }. stop() sends SIGTERM to code-server itself (and its process group):
  * otherwise its extension host lingers waiting for the browser to come back.
  */
-export async function launchCodeServer({ runDir, settings = {}, env = {}, port, installVsix, smokeTestDriver = true, runtime = '1.139' }) {
+export async function launchCodeServer({ runDir, settings = {}, env = {}, port, installVsix, extensions = [], smokeTestDriver = true, runtime = '1.139' }) {
   const rt = runtimeOf(runtime);
   port ??= await freePort();
   fs.rmSync(runDir, { recursive: true, force: true });
@@ -170,6 +171,10 @@ export async function launchCodeServer({ runDir, settings = {}, env = {}, port, 
     'git.openRepositoryInParentFolders': 'never', ...settings,
   }, null, 2));
   fs.writeFileSync(path.join(dirs.ws, 'README.md'), '# EQP Keys test workspace\n');
+  for (const folder of extensions) {
+    const pkg = JSON.parse(fs.readFileSync(path.join(folder, 'package.json'), 'utf8'));
+    fs.cpSync(folder, path.join(dirs.ext, `${pkg.publisher}.${pkg.name}-${pkg.version}`), { recursive: true });
+  }
   // COMPOSER_HOME: the global auth.json EQP Keys may write is this run's, never the machine's.
   const xdgEnv = { XDG_CONFIG_HOME: dirs.xdg, XDG_DATA_HOME: dirs.xdg, XDG_CACHE_HOME: dirs.xdg, TMPDIR: dirs.tmp, COMPOSER_HOME: path.join(dirs.tmp, 'composer-home') };
   if (installVsix) {
