@@ -50,6 +50,7 @@ describe('escaping server text (util/markdown.ts)', () => {
       it(`renders ${JSON.stringify(text)} as the text itself`, () => {
         const html = render(escapeMarkdown(text));
         assert.doesNotMatch(html, TAGS, `markup of its own: ${html}`);
+        // eslint-disable-next-line no-control-regex
         const expected = text.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]+/g, ' ').trim();
         assert.equal(textOf(html), expected);
       });
