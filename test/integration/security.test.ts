@@ -488,5 +488,25 @@ describe('security and faults', function () {
       // Every hostile text was in some tooltip, and none of them brought a live link with it.
       assert.ok(!JSON.stringify(tips.map((t) => t.value)).includes(LINK), 'the link text appears only escaped');
     });
+
+    it('in the notifications of the guided create and regenerate, which VS Code would turn [title](command:…) into a link of', async () => {
+      sandbox.setProfile('sandbox', { mageId: 'MAGHOSTILE02', firstName: hostile.firstName, lastName: hostile.lastName });
+      figures.hostile += 2;
+      // VS Code's own pattern for links in notification text (linkedText.ts).
+      const notificationLink = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
+      const pk = sandbox.createKey('sandbox', 'Told');
+      ui = new ScriptedUi().pick('Sandbox').input('Told').pick('I have').input(`${pk.applicationId}:${pk.applicationSecret}`);
+      const key = await run<KeyRecord>('eqp.keys.create');
+      assert.equal(key?.profileName && flat(key.profileName), flat(`${hostile.firstName} ${hostile.lastName}`));
+      const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
+      ui.pick('Told').pick('I have the new').input(`${fresh.applicationId}:${fresh.applicationSecret}`);
+      await run('eqp.keys.regenerate');
+      const told = ui.messages.filter((m) => m.level === 'info').map((m) => m.message);
+      assert.equal(told.length, 2, JSON.stringify(told));
+      for (const m of told) {
+        assert.doesNotMatch(m, notificationLink, `a link in the notification: ${m}`);
+        assert.ok(m.replace(/\u200B/g, '').includes(flat(`${hostile.firstName} ${hostile.lastName}`)), `the name as written in ${m}`);
+      }
+    });
   });
 });
