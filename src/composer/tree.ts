@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS, COMPOSER_VIEW_ID, CONTEXT } from '../constants';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../eqp/environments';
-import { escapeMarkdown } from '../tokens/format';
 import { describeError } from '../util/errors';
 import { Disposable, toDisposable } from '../util/lifecycle';
+import { escapeMarkdown, markdownCode } from '../util/markdown';
 import type { AuthJsonUsage } from './authJsonUsage';
 import type { ComposerKeysModel } from './composerModel';
 import type { ComposerKeyRecord } from './composerService';
@@ -53,13 +53,14 @@ export class ComposerKeyNode {
       : new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
     const flags = [k.isEnabled ? '+enabled' : '+disabled', this.usedBy.length > 0 ? '+inUse' : ''].join('');
     item.contextValue = `eqp:composerKey${flags}`;
+    // The label, the owner's name and the uid come from the server: escaped, they show as written and form no markup.
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${escapeMarkdown(k.label)}** (${environmentInfo(k.environment).label})\n\n`);
-    tip.appendMarkdown(`Public key (Composer username): \`${k.userKey}\`\n\n`);
+    tip.appendMarkdown(`Public key (Composer username): ${markdownCode(k.userKey)}\n\n`);
     tip.appendMarkdown(`${k.isEnabled ? 'Enabled' : 'Disabled: Composer cannot download with it'}\n\n`);
     tip.appendMarkdown(`Owner: ${owner === undefined ? `you (${escapeMarkdown(k.uid)})` : `${escapeMarkdown(owner)} (${escapeMarkdown(k.uid)})`}\n\n`);
     if (this.usedBy.length > 0) {
-      tip.appendMarkdown(`Used by: ${this.usedBy.map((f) => `\`${escapeMarkdown(f)}\``).join(', ')}\n\n`);
+      tip.appendMarkdown(`Used by: ${this.usedBy.map((f) => escapeMarkdown(f)).join(', ')}\n\n`);
     }
     tip.appendMarkdown('The private key is never stored by EQP Keys: copy it or write it to auth.json when needed.');
     item.tooltip = tip;
@@ -79,7 +80,7 @@ export class ComposerErrorNode {
     item.id = `composer/${this.parent.environment}/error`;
     item.description = this.message;
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
-    item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(this.message)}\n\nSelect this row (or press Enter) to try again.`);
+    item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(this.message)}\n\nSelect this row (or press Enter) to try again.`, true);
     item.contextValue = 'eqp:composerError';
     item.command = { command: COMMANDS.composerRefresh, title: 'Retry', arguments: [{ environment: this.parent.environment, retry: true }] };
     item.accessibilityInformation = { label: `Could not load the ${environmentInfo(this.parent.environment).label} Composer keys: ${this.message}. Press Enter to retry.` };

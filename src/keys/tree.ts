@@ -4,7 +4,8 @@ import type { Settings } from '../config';
 import { Disposable, toDisposable } from '../util/lifecycle';
 import { SerialRunner } from '../util/serialRunner';
 import { type Clock, TimerSlot, systemClock } from '../util/clock';
-import { escapeMarkdown, nextChangeIn, timeLeft } from '../tokens/format';
+import { nextChangeIn, timeLeft } from '../tokens/format';
+import { escapeMarkdown, markdownCode } from '../util/markdown';
 import { formatTime } from '../util/time';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from './keyStore';
 import { STATE_IN_FULL, environmentRow, keyRow } from './rows';
@@ -77,10 +78,11 @@ export class KeyNode {
     item.iconPath = new vscode.ThemeIcon(state.icon, state.color ? new vscode.ThemeColor(state.color) : undefined);
     item.contextValue = row.contextValue;
     // The row is short; the tooltip holds the details (the account, the profile, the ID, the token's expiry).
+    // The name, the profile and the server's last answer are escaped: they show as written and form no markup.
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${escapeMarkdown(k.name)}** · ${environmentInfo(k.environment).label}${this.isActive ? ' · ★ active key (session tokens are minted with it)' : ''}\n\n`);
-    tip.appendMarkdown(`Application ID: \`${k.applicationId}\` (the secret is kept in VS Code's secret storage and never shown)\n\n`);
-    tip.appendMarkdown(`State: **${state.text}**${k.mageId ? ` · account \`${k.mageId}\`` : ''}${k.profileName ? ` (${escapeMarkdown(k.profileName)})` : ''}\n\n`);
+    tip.appendMarkdown(`Application ID: ${markdownCode(k.applicationId)} (the secret is kept in VS Code's secret storage and never shown)\n\n`);
+    tip.appendMarkdown(`State: **${state.text}**${k.mageId ? ` · account ${markdownCode(k.mageId)}` : ''}${k.profileName ? ` (${escapeMarkdown(k.profileName)})` : ''}\n\n`);
     tip.appendMarkdown(`${state.meaning}\n\n`);
     if (k.stateDetail && k.state !== 'verified') tip.appendMarkdown(`Last answer: ${escapeMarkdown(k.stateDetail)}\n\n`);
     tip.appendMarkdown(`Added ${formatTime(k.addedAt)}`);

@@ -4,7 +4,10 @@
  * accessibility label. Nothing here ever puts a token into anything but `formatToken`'s result.
  */
 import { type EnvironmentId, environmentInfo } from '../eqp/environments';
+import { commandLink, escapeIcons, escapeMarkdown, markdownCode } from '../util/markdown';
 import { formatTime } from '../util/time';
+
+export { escapeMarkdown } from '../util/markdown';
 
 // ---- eqp.token.insertFormat ---------------------------------------------------------------------------------
 
@@ -17,6 +20,21 @@ export interface TokenVariables {
 
 export type Formatted = { ok: true; text: string } | { ok: false; message: string };
 
+/** RFC 6750's b64token: what an `Authorization: Bearer` header may carry. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** The mage_id rule the EQP client checks answers against. */
+const MAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A session token that can go into a header, a command line or a terminal variable as it is. */
+export function isBearerToken(token: string): boolean {
+  return BEARER_TOKEN.test(token);
+}
+
+/** A mage_id of the shape the EQP client accepts. */
+export function isMageId(mageId: string): boolean {
+  return MAGE_ID.test(mageId);
+}
+
 const PLACEHOLDER = /\$\{(token|mageId|apiUrl|environment)\}/g;
 
 /**
@@ -25,6 +43,14 @@ const PLACEHOLDER = /\$\{(token|mageId|apiUrl|environment)\}/g;
  * without `${token}` is refused: it would insert no token, which is never what the user meant.
  */
 export function formatToken(format: string | undefined, vars: TokenVariables): Formatted {
+  // What the server sent goes into a line the user will run or send (a header, a curl command): a token or
+  // mage_id with a quote, a space or a line break in it could add a command or a header of its own.
+  if (!isBearerToken(vars.token)) {
+    return { ok: false, message: 'The session token the EQP API gave has characters a bearer token cannot have (letters, digits and -._~+/= only), so it was not inserted. Get a new one (EQP: Get New Session Token); if this keeps happening, check the EQP API URL settings.' };
+  }
+  if (!isMageId(vars.mageId)) {
+    return { ok: false, message: 'The account ID (mage_id) the EQP API gave has characters an account ID cannot have, so nothing was inserted. Get a new session token (EQP: Get New Session Token); if this keeps happening, check the EQP API URL settings.' };
+  }
   const f = (format ?? '').trim() === '' ? 'token' : format!;
   if (f === 'token') return { ok: true, text: vars.token };
   if (f === 'bearer') return { ok: true, text: `Authorization: Bearer ${vars.token}` };
@@ -117,15 +143,11 @@ export const TOOLTIP_COMMANDS = [
   'eqp.keys.regenerate',
 ] as const;
 
-export function escapeMarkdown(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
-}
-
 export function statusView(input: StatusInput): StatusView {
   const label = environmentInfo(input.environment).label;
   const { key, token, now } = input;
   const spin = input.busy ? '$(sync~spin)' : '$(key)';
-  const links = (items: [string, string, string][]): string => items.map(([icon, title, cmd]) => `[$(${icon}) ${title}](command:${cmd})`).join(' · ');
+  const links = (items: [string, string, string][]): string => items.map(([icon, title, cmd]) => commandLink(`$(${icon}) ${title}`, cmd)).join(' · ');
   const switchLinks: [string, string, string][] = [['arrow-swap', 'Switch environment', 'eqp.environment.switch'], ['key', 'Switch active key', 'eqp.keys.use']];
 
   const click = `*${clickHint(input.clickAction, key !== undefined)}*`;
@@ -145,31 +167,35 @@ export function statusView(input: StatusInput): StatusView {
 
   const live = token !== undefined && token.expiresAt > now;
   const rejected = key.state === 'rejected';
+  // The tooltip is trusted for TOOLTIP_COMMANDS: everything not written here (the key's name, the account, the
+  // server's words) goes in escaped, so none of it can add a link, an image or markup of its own.
   const name = escapeMarkdown(key.name);
-  const lines: string[] = [`**EQP session token** · ${label} · key **${name}** (\`${key.applicationId}\`)`, click];
+  const lines: string[] = [`**EQP session token** · ${label} · key **${name}** (${markdownCode(key.applicationId)})`, click];
+  // The status bar renders $(icon) in its text: a name is shown as typed.
+  const plainName = escapeIcons(key.name);
   let text: string;
   let a11y: string;
   if (live) {
     const left = token.expiresAt - now;
-    text = `${spin} ${label} · ${key.name} · ${timeLeft(left)}`;
+    text = `${spin} ${label} · ${plainName} · ${timeLeft(left)}`;
     a11y = `EQP session token for ${label}, key ${key.name}, expires in ${timeLeftSpoken(left)}`;
-    lines.push(`Account \`${token.mageId}\` · valid until ${formatTime(token.expiresAt)} (${timeLeft(left)} left)`);
+    lines.push(`Account ${markdownCode(token.mageId)} · valid until ${formatTime(token.expiresAt)} (${timeLeft(left)} left)`);
     if (token.applicationId !== key.applicationId) {
       lines.push('Obtained with the pair from before the key was regenerated: it stays valid until it expires, then a new one is minted with the new pair.');
     }
   } else {
-    text = `${spin} ${label} · ${key.name} · ${rejected ? 'rejected' : 'no token'}`;
+    text = `${spin} ${label} · ${plainName} · ${rejected ? 'rejected' : 'no token'}`;
     a11y = rejected
       ? `EQP session token: key ${key.name} (${label}) was refused by the server`
       : `EQP session token: none cached for ${label}, key ${key.name}`;
     lines.push(
       token
-        ? `The last token (account \`${token.mageId}\`) expired at ${formatTime(token.expiresAt)}. The next Insert or Copy gets a new one.`
+        ? `The last token (account ${markdownCode(token.mageId)}) expired at ${formatTime(token.expiresAt)}. The next Insert or Copy gets a new one.`
         : 'No token cached. The next Insert or Copy gets one (one request; it is then reused until shortly before it expires).',
     );
   }
   if (rejected) {
-    lines.push(`⚠ The ${label} EQP API refused this key${key.stateDetail ? `: ${escapeMarkdown(key.stateDetail)}` : ''}. It was regenerated or deleted in the Developer Portal, mistyped, or belongs to the other environment. [Regenerate…](command:eqp.keys.regenerate?${encodeURIComponent(JSON.stringify({ environment: input.environment, name: key.name }))})`);
+    lines.push(`⚠ The ${label} EQP API refused this key${key.stateDetail ? `: ${escapeMarkdown(key.stateDetail)}` : ''}. It was regenerated or deleted in the Developer Portal, mistyped, or belongs to the other environment. ${commandLink('Regenerate…', 'eqp.keys.regenerate', { environment: input.environment, name: key.name })}`);
   }
   if (input.busy) lines.push('Getting a session token…');
   else if (input.lastError && !rejected && !live) lines.push(`⚠ The last attempt failed: ${escapeMarkdown(input.lastError)}`);

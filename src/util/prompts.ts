@@ -9,7 +9,8 @@ export interface Step {
 /**
  * `showInputBox` for one step of a guided flow: the same options, plus the step counter that only
  * `createInputBox` offers. Validation runs as the user types and again on Enter (a value that fails keeps the box
- * open with the message). Resolves with the accepted value, or undefined on Escape.
+ * open with the message; a message of Info or Warning severity is shown and does not hold the value back, as in
+ * showInputBox). Resolves with the accepted value, or undefined on Escape.
  */
 export function inputStep(options: vscode.InputBoxOptions, where: Step): Promise<string | undefined> {
   const box = vscode.window.createInputBox();
@@ -21,9 +22,12 @@ export function inputStep(options: vscode.InputBoxOptions, where: Step): Promise
   box.value = options.value ?? '';
   box.password = options.password ?? false;
   box.ignoreFocusOut = options.ignoreFocusOut ?? false;
-  const validate = async (value: string): Promise<string | undefined> => {
+  /** What to show under the box, and the message that holds the value back (an error), if any. */
+  const validate = async (value: string): Promise<{ shown: string | vscode.InputBoxValidationMessage | undefined; blocking: string | undefined }> => {
     const r = await options.validateInput?.(value);
-    return typeof r === 'string' ? r || undefined : (r?.message ?? undefined);
+    if (!r) return { shown: undefined, blocking: undefined };
+    if (typeof r === 'string') return { shown: r, blocking: r };
+    return { shown: r, blocking: r.severity === vscode.InputBoxValidationSeverity.Error ? r.message : undefined };
   };
   return new Promise((resolve) => {
     let settled = false;
@@ -37,9 +41,9 @@ export function inputStep(options: vscode.InputBoxOptions, where: Step): Promise
     };
     const check = async (value: string): Promise<string | undefined> => {
       const mine = ++generation;
-      const message = await validate(value);
-      if (mine === generation && !settled) box.validationMessage = message;
-      return message;
+      const { shown, blocking } = await validate(value);
+      if (mine === generation && !settled) box.validationMessage = shown;
+      return blocking;
     };
     const subscriptions = [
       box.onDidChangeValue((v) => void check(v)),

@@ -98,6 +98,11 @@ export class ScriptedUi {
   /** Every input box shown, with the step counter of the guided flows' boxes (createInputBox). */
   readonly inputs: (vscode.InputBoxOptions & { step?: number; totalSteps?: number })[] = [];
   readonly invalid: { value: string; message: string }[] = [];
+  /**
+   * Every value typed into a box, with the box's `password` flag at the moment the value was set (so a test can
+   * tell a pasted secret was never in a clear box). Holds secrets: kept out of allText().
+   */
+  readonly typed: { value: string; password: boolean; title?: string; step?: number }[] = [];
   readonly picks: { title?: string; items: string[]; descriptions?: (string | undefined)[]; details?: (string | undefined)[]; step?: number; totalSteps?: number }[] = [];
   readonly messages: ShownMessage[] = [];
   readonly opened: string[] = [];
@@ -115,8 +120,9 @@ export class ScriptedUi {
         const next = this.inputAnswers.shift();
         const value = typeof next === 'function' ? (next as (o: vscode.InputBoxOptions) => string | undefined)(opts) : next;
         if (value === undefined) return undefined;
+        this.typed.push({ value, password: opts.password === true, title: opts.title });
         const problem = await opts.validateInput?.(value);
-        const message = typeof problem === 'string' ? problem : problem?.message;
+        const message = typeof problem === 'string' ? problem : problem?.severity === vscode.InputBoxValidationSeverity.Error ? problem.message : undefined;
         if (!message) return value;
         this.invalid.push({ value, message });
       }
@@ -172,6 +178,7 @@ export class ScriptedUi {
             const value = typeof next === 'function' ? (next as (o: vscode.InputBoxOptions) => string | undefined)(opts) : next;
             if (value === undefined) { hidden.fire(); return; }
             box.value = value;
+            this.typed.push({ value, password: box.password, title: box.title, step: box.step });
             changed.fire(value);
             accepted.fire();
             for (let i = 0; i < 100 && !disposed; i++) await new Promise((r) => setTimeout(r, 5));

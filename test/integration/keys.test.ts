@@ -72,6 +72,27 @@ describe('API access keys (real VS Code, EQP sandbox server)', function () {
       assert.deepEqual(ui.opened, [], 'the portal is not opened when the user has the pair');
     });
 
+    it('a pair pasted as ID:secret into the first box is never in a clear box, and the ID is said back', async () => {
+      const pk = portalKey('sandbox', 'Pasted');
+      ui = new ScriptedUi().pick('Sandbox').input('Pasted').pick('I have').input(`${pk.applicationId}:${pk.applicationSecret}`);
+      const key = await run<KeyRecord>('eqp.keys.create');
+      assert.equal(key?.state, 'verified');
+      const pasted = ui.typed.filter((t) => t.value.includes(pk.applicationSecret));
+      assert.equal(pasted.length, 1, 'the pair was typed once');
+      assert.equal(pasted[0]?.password, true, 'the box was a password box when the pair was set');
+      assert.equal(pasted[0]?.step, 4, 'into the ID box (4/5)');
+      assert.equal(ui.inputs.length, 2, 'no secret box after a pasted pair');
+      assert.match(ui.inputs[1]?.prompt ?? '', /or the pair as "ID:secret"\. Hidden as you type; the ID is shown below/);
+      const regen = sandbox.regenerateKey('sandbox', pk.applicationId);
+      ui.pick('Pasted').pick('I have the new').input(`${regen.applicationId}:${regen.applicationSecret}`);
+      const updated = await run<KeyRecord>('eqp.keys.regenerate');
+      assert.equal(updated?.applicationId, regen.applicationId);
+      const again = ui.typed.filter((t) => t.value.includes(regen.applicationSecret));
+      assert.deepEqual(again.map((t) => [t.password, t.step]), [[true, 2]], 'regenerate: the pair went into a password box (2/3)');
+      assert.ok(ui.typed.every((t) => t.password || !/[0-9a-f]{40}/.test(t.value)), 'no secret was ever set in a clear box');
+      assert.ok(!ui.allText().includes(pk.applicationSecret) && !ui.allText().includes(regen.applicationSecret));
+    });
+
     it('explains what is wrong with an invalid ID or secret and lets the user retype', async () => {
       const pk = portalKey('sandbox', 'Retype');
       ui = new ScriptedUi()

@@ -9,9 +9,10 @@ import type { KeyRecord } from '../../src/keys/keyStore';
 import type { EqpSandbox, Fault } from '../sandbox/server';
 import { ScriptedUi, TestApi, eventually, resetAll, rewriter, setting, startSandbox, stopSandbox, testApi } from './helpers';
 import { cachedFor } from '../tokenReads';
+import { TOOLTIP_COMMANDS } from '../../src/tokens/format';
 
 const run = async <T = KeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
-const figures = { inputs: 0, faults: 0, leaks: 0 };
+const figures = { inputs: 0, faults: 0, leaks: 0, hostile: 0 };
 
 /** A second local server standing in for "another host": it must never receive anything. */
 async function startDecoy(): Promise<{ url: string; hits: { method?: string; url?: string; auth?: string }[]; close(): Promise<void> }> {
@@ -37,7 +38,7 @@ describe('security and faults', function () {
   });
   after(async () => {
     await stopSandbox(sandbox);
-    console.log(`[eqp-it]   security figures: bad inputs tried ${figures.inputs}, faults injected ${figures.faults}, leaks found ${figures.leaks}`);
+    console.log(`[eqp-it]   security figures: bad inputs tried ${figures.inputs}, faults injected ${figures.faults}, leaks found ${figures.leaks}, hostile server texts shown ${figures.hostile}`);
   });
   beforeEach(async () => {
     await resetAll(api, sandbox);
@@ -373,5 +374,139 @@ describe('security and faults', function () {
         assert.equal((await cachedFor(api.tokens, key.id))?.token, token);
       });
     }
+  });
+  describe('server text (profile names, organization names, Composer labels, messages) shows as written and forms no link or markup', () => {
+    // What an EQP API (or something posing as one) could put in the names it sends back.
+    const LINK = '[x](command:eqp.keys.delete)';
+    const hostile = {
+      firstName: `Eve \`tick\` ${LINK}`,
+      lastName: '<img src=x onerror=alert(1)> **bold**\n\n# heading',
+      screenName: `_under_ ${LINK}`,
+      email: `eve${LINK}@example.com`,
+      org: `Org ${LINK.replace('x', 'y')} <b>html</b> \`code\` **w**\nnext line`,
+      label: `label ${LINK.replace('x', 'z')} <img src=y> \`q\` *e*`,
+      message: `Denied ${LINK} <img src=z> **now**\nsecond line`,
+    };
+    const ORG_ID = '000EEE111EEE222@AdobeOrg';
+    /** What a reader sees of escaped Markdown: backslash escapes read as the character, line breaks as spaces. */
+    const seen = (markdown: string) => markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+    const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+    /** A `](command:` that escaping did not neutralise: not preceded by an odd number of backslashes. */
+    const liveCommandLinks = (markdown: string) => [...markdown.matchAll(/(?<!\\)(?:\\\\)*\]\(command:([\w.]+)/g)].map((m) => m[1]!);
+
+    afterEach(async () => {
+      sandbox.setProfile('sandbox', undefined);
+      sandbox.clearComposerKeys();
+      api.composer.model.reset('sandbox');
+      await setting('environment', undefined);
+    });
+
+    it('in the key tooltips, the status bar tooltip (still trusted for its own commands only) and the Composer Keys view', async () => {
+      sandbox.setProfile('sandbox', { mageId: 'MAGHOSTILE01', firstName: hostile.firstName, lastName: hostile.lastName, screenName: hostile.screenName, email: hostile.email, organizations: [{ id: ORG_ID, name: hostile.org }] });
+      figures.hostile += Object.keys(hostile).length;
+      await setting('environment', 'sandbox');
+      const { key } = await addKey('sandbox', 'Hostile');
+      assert.equal(key.state, 'verified');
+      assert.equal(key.mageId, 'MAGHOSTILE01');
+      const profileName = `${hostile.firstName} ${hostile.lastName}`;
+      assert.equal(flat(key.profileName ?? ''), flat(profileName), 'the profile name is kept as the server sent it');
+
+      // The API Keys view: the key's tooltip shows the profile name literally; no tooltip links anywhere.
+      const tips: vscode.MarkdownString[] = [];
+      for (const envNode of await api.tree.getChildren()) {
+        for (const n of [envNode, ...(await api.tree.getChildren(envNode))]) {
+          const tip = api.tree.getTreeItem(n).tooltip;
+          assert.ok(tip instanceof vscode.MarkdownString, 'tree tooltips are Markdown');
+          tips.push(tip);
+        }
+      }
+      const keyTip = tips.map((t) => t.value).find((v) => v.includes('Hostile'));
+      assert.ok(keyTip, 'the key row has a tooltip');
+      assert.ok(seen(keyTip).includes(`(${flat(profileName)})`), `the profile name as written in ${keyTip}`);
+      assert.ok(keyTip.includes('`MAGHOSTILE01`'), 'the account as code');
+      for (const t of tips) {
+        assert.deepEqual(liveCommandLinks(t.value), [], `a link in ${t.value}`);
+        assert.ok(!t.isTrusted && !t.supportHtml, 'tree tooltips are neither trusted nor HTML');
+        assert.doesNotMatch(t.value, /(?<!\\)<img|(?<!\\)\*\*bold|(?<!\\)`tick/);
+      }
+
+      // The status bar: a token of the hostile account, then a refusal whose message is hostile.
+      await run<string>('eqp.token.get', { environment: 'sandbox' });
+      await eventually(() => assert.match(api.statusBar.snapshot().tooltip, /MAGHOSTILE01/));
+      // The recorder keeps the real item: its tooltip's trust is what VS Code will honour.
+      const item = (api.statusBar as unknown as { item: vscode.StatusBarItem }).item;
+      const trusted = () => {
+        const tip = item.tooltip;
+        assert.ok(tip instanceof vscode.MarkdownString);
+        assert.deepEqual(tip.isTrusted, { enabledCommands: [...TOOLTIP_COMMANDS] }, 'trusted for its own commands, no others');
+        assert.ok(!tip.supportHtml);
+        return tip.value;
+      };
+      assert.deepEqual(liveCommandLinks(trusted()), ['eqp.token.insert', 'eqp.token.copy', 'eqp.token.refresh', 'eqp.environment.switch', 'eqp.keys.use']);
+      sandbox.regenerateKey('sandbox', key.applicationId);
+      await run('eqp.token.forget', { environment: 'sandbox', name: 'Hostile' });
+      figures.faults++;
+      sandbox.injectFault('sandbox', { kind: 'status', status: 401, body: { code: 401, message: hostile.message } }, 1);
+      await run('eqp.keys.verify', { environment: 'sandbox', name: 'Hostile' });
+      await eventually(() => assert.match(api.statusBar.snapshot().tooltip, /Denied/));
+      const refused = trusted();
+      assert.ok(seen(refused).includes(flat(hostile.message)), `the server's message as written in ${refused}`);
+      assert.deepEqual(liveCommandLinks(refused), ['eqp.keys.regenerate', 'eqp.token.insert', 'eqp.token.copy', 'eqp.token.refresh', 'eqp.environment.switch', 'eqp.keys.use'], 'only the intended links');
+      const sandboxNode = (await api.tree.getChildren()).find((n) => n.kind === 'environment' && n.environment === 'sandbox');
+      const rejectedTip = (await api.tree.getChildren(sandboxNode))
+        .map((n) => api.tree.getTreeItem(n).tooltip).find((t) => t instanceof vscode.MarkdownString && t.value.includes('Hostile')) as vscode.MarkdownString | undefined;
+      assert.ok(rejectedTip && seen(rejectedTip.value).includes(flat(hostile.message)), 'the key tooltip shows the refusal as written');
+      assert.deepEqual(liveCommandLinks(rejectedTip.value), []);
+
+      // The Composer Keys view: a key owned by the hostile organization, with a hostile label. The pair is
+      // fixed first (a new one, verified) so the account can list its keys.
+      const fresh = sandbox.keys('sandbox').find((k) => k.name === 'Hostile')!;
+      await run('eqp.keys.regenerate', { environment: 'sandbox', name: 'Hostile', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret });
+      sandbox.clearComposerKeys();
+      sandbox.createComposerKey('sandbox', hostile.label, ORG_ID);
+      api.composer.model.reset('sandbox');
+      await api.composer.tree.getChildren();
+      let rows: vscode.TreeItem[] = [];
+      await eventually(async () => {
+        rows = [];
+        for (const envNode of await api.composer.tree.getChildren()) {
+          for (const n of [envNode, ...(await api.composer.tree.getChildren(envNode))]) rows.push(api.composer.tree.getTreeItem(n));
+        }
+        assert.ok(rows.some((r) => typeof r.description === 'string' && r.description.includes(hostile.org)), 'the organization is named (its name read)');
+      }, 10000);
+      const row = rows.find((r) => r.label === hostile.label);
+      assert.ok(row, 'the label is the row as written (a TreeItem label is plain text)');
+      const tip = row.tooltip;
+      assert.ok(tip instanceof vscode.MarkdownString);
+      assert.ok(!tip.isTrusted && !tip.supportHtml);
+      assert.ok(seen(tip.value).includes(flat(hostile.label)), `the label as written in ${tip.value}`);
+      assert.ok(seen(tip.value).includes(`Owner: ${flat(hostile.org)} (${ORG_ID})`), `the organization as written in ${tip.value}`);
+      for (const r of rows) {
+        const v = r.tooltip instanceof vscode.MarkdownString ? r.tooltip.value : '';
+        assert.deepEqual(liveCommandLinks(v), [], `a link in ${v}`);
+      }
+      // Every hostile text was in some tooltip, and none of them brought a live link with it.
+      assert.ok(!JSON.stringify(tips.map((t) => t.value)).includes(LINK), 'the link text appears only escaped');
+    });
+
+    it('in the notifications of the guided create and regenerate, which VS Code would turn [title](command:…) into a link of', async () => {
+      sandbox.setProfile('sandbox', { mageId: 'MAGHOSTILE02', firstName: hostile.firstName, lastName: hostile.lastName });
+      figures.hostile += 2;
+      // VS Code's own pattern for links in notification text (linkedText.ts).
+      const notificationLink = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
+      const pk = sandbox.createKey('sandbox', 'Told');
+      ui = new ScriptedUi().pick('Sandbox').input('Told').pick('I have').input(`${pk.applicationId}:${pk.applicationSecret}`);
+      const key = await run<KeyRecord>('eqp.keys.create');
+      assert.equal(key?.profileName && flat(key.profileName), flat(`${hostile.firstName} ${hostile.lastName}`));
+      const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
+      ui.pick('Told').pick('I have the new').input(`${fresh.applicationId}:${fresh.applicationSecret}`);
+      await run('eqp.keys.regenerate');
+      const told = ui.messages.filter((m) => m.level === 'info').map((m) => m.message);
+      assert.equal(told.length, 2, JSON.stringify(told));
+      for (const m of told) {
+        assert.doesNotMatch(m, notificationLink, `a link in the notification: ${m}`);
+        assert.ok(m.replace(/\u200B/g, '').includes(flat(`${hostile.firstName} ${hostile.lastName}`)), `the name as written in ${m}`);
+      }
+    });
   });
 });

@@ -152,6 +152,8 @@ export class EqpSandbox {
   private clockOffsetMs = 0;
   /** Every secret and token ever issued: scrubbed from the log wherever it appears. */
   private readonly secrets = new Set<string>();
+  /** setProfile's other user per environment; absent: the default account. */
+  private readonly profiles: Partial<Record<SandboxEnv, { account: Account; organizations: SandboxOrganization[] }>> = {};
   private readonly pendingTimers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed: Promise<void> | undefined;
   private readonly scheme: 'http' | 'https';
@@ -216,8 +218,31 @@ export class EqpSandbox {
     return `${this.apiUrl(env)}/portal`;
   }
 
+  /**
+   * Makes the account of `env` another user: `mageId`, names, email and organizations as given (the rest as the
+   * default account), for tokens minted from now on and every profile answer; `undefined` restores the default.
+   * The security suite gives it hostile names (Markdown, HTML, line breaks) this way.
+   */
+  setProfile(env: SandboxEnv, profile?: Partial<Account> & { organizations?: SandboxOrganization[] }): void {
+    const e = this.state(env).env;
+    if (profile === undefined) {
+      delete this.profiles[e];
+      return;
+    }
+    const { organizations, ...fields } = profile;
+    this.profiles[e] = { account: { ...ACCOUNTS[e], ...fields }, organizations: (organizations ?? ORGANIZATIONS[e]).map((o) => ({ ...o })) };
+  }
+
+  private accountOf(env: SandboxEnv): Account {
+    return this.profiles[env]?.account ?? ACCOUNTS[env];
+  }
+
+  private organizationsOf(env: SandboxEnv): SandboxOrganization[] {
+    return this.profiles[env]?.organizations ?? ORGANIZATIONS[env];
+  }
+
   account(env: SandboxEnv): Account {
-    return { ...ACCOUNTS[this.state(env).env] };
+    return { ...this.accountOf(this.state(env).env) };
   }
 
   createKey(env: SandboxEnv, name: string): SandboxKey {
@@ -271,7 +296,7 @@ export class EqpSandbox {
 
   /** The organizations the account of `env` belongs to (the profile's `organizations`). */
   organizations(env: SandboxEnv): SandboxOrganization[] {
-    return ORGANIZATIONS[this.state(env).env].map((o) => ({ ...o }));
+    return this.organizationsOf(this.state(env).env).map((o) => ({ ...o }));
   }
 
   /** The Magento 2 Composer keys of `env`, every owner, in creation order (copies). */
@@ -287,7 +312,7 @@ export class EqpSandbox {
   /** Adds a Composer key as if made in the portal; `uid` defaults to the account's mage_id. Duplicate label => 409. */
   createComposerKey(env: SandboxEnv, label: string, uid?: string): SandboxComposerKey {
     const state = this.state(env);
-    const owner = uid ?? ACCOUNTS[state.env].mageId;
+    const owner = uid ?? this.accountOf(state.env).mageId;
     const problem = this.composerLabelProblem(state, label, owner);
     if (problem) {
       throw new SandboxRuleError(problem.code, problem.message);
@@ -578,7 +603,7 @@ export class EqpSandbox {
     }
     // The server's maximum wins, also over a default set above it.
     lifetime = Math.min(lifetime, this.maxLifetime);
-    const mageId = ACCOUNTS[state.env].mageId;
+    const mageId = this.accountOf(state.env).mageId;
     const ust = crypto.randomBytes(24).toString('base64url');
     this.secrets.add(ust);
     state.tokens.set(ust, { mageId, applicationId: key.applicationId, expiresAt: this.clock.now() + lifetime * 1000 });
@@ -602,7 +627,7 @@ export class EqpSandbox {
 
   private profile(state: EnvState, authorization: string | undefined, mageId: string, style: string | null): ApiAnswer {
     this.checkBearer(state, authorization, mageId);
-    const account = ACCOUNTS[state.env];
+    const account = this.accountOf(state.env);
     const summary = {
       mage_id: account.mageId,
       first_name: account.firstName,
@@ -618,7 +643,7 @@ export class EqpSandbox {
       body: {
         ...summary, company_name: 'Example Extensions Ltd.', country: 'US', is_company: true, created_at: '2019-03-14 09:26:53',
         // Shape not documented (EQP_API.md only says the profile lists them): id and name per organization.
-        organizations: ORGANIZATIONS[state.env].map((o) => ({ id: o.id, name: o.name })),
+        organizations: this.organizationsOf(state.env).map((o) => ({ id: o.id, name: o.name })),
       },
     };
   }
@@ -670,7 +695,7 @@ export class EqpSandbox {
     if (items.length === 0) {
       throw new HttpError(400, 'The request body must have a non-empty "m2" array of {label, uid?}.');
     }
-    const mageId = ACCOUNTS[state.env].mageId;
+    const mageId = this.accountOf(state.env).mageId;
     const answers = items.map((item) => {
       const label = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).label : undefined;
       const uid = typeof item === 'object' && item !== null ? (item as Record<string, unknown>).uid : undefined;
@@ -716,7 +741,7 @@ export class EqpSandbox {
 
   /** The owner a `uid` names (default: the account itself); 403 for one the account does not belong to. */
   private ownerOf(state: EnvState, uid: string | undefined): string {
-    const owner = uid ?? ACCOUNTS[state.env].mageId;
+    const owner = uid ?? this.accountOf(state.env).mageId;
     if (!this.isOwner(state, owner)) {
       throw new HttpError(403, `You do not have access to the keys of ${owner}.`);
     }
@@ -724,7 +749,7 @@ export class EqpSandbox {
   }
 
   private isOwner(state: EnvState, uid: string): boolean {
-    return uid === ACCOUNTS[state.env].mageId || ORGANIZATIONS[state.env].some((o) => o.id === uid);
+    return uid === this.accountOf(state.env).mageId || this.organizationsOf(state.env).some((o) => o.id === uid);
   }
 
   private composerKeyIndex(state: EnvState, label: string, uid: string): number {
@@ -973,7 +998,7 @@ export class EqpSandbox {
 
   private keyListHtml(env: SandboxEnv, link: (to: string) => string): string {
     const keys = this.envs[env].keys;
-    const account = ACCOUNTS[env];
+    const account = this.accountOf(env);
     const rows = keys.map((k) => {
       const id = escapeHtml(encodeURIComponent(k.applicationId));
       return `<tr>

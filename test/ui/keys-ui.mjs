@@ -2,6 +2,7 @@
 // UI checks of the API Keys view in the real workbench: a person creates a key with the keyboard alone
 // (palette → environment → name → "I have the pair" → ID:secret), the tree shows it verified, and a second key
 // made in another environment shows the n/3 counts. Screenshot: shots/keys-tree.png.
+// A pair pasted into the ID box stays hidden (shots/keys-paste-pair.png).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
@@ -69,6 +70,38 @@ export async function runKeysUiChecks({ browser, cs, root, shots, check }) {
       const html = await page.content();
       for (const s of [sb.applicationSecret, prod.applicationSecret]) if (html.includes(s)) throw new Error('a secret is in the page');
       await page.screenshot({ path: path.join(shots, 'keys-tree.png') });
+    });
+
+    await checkOnPage('a pair pasted as ID:secret into the application ID box: the secret is never on screen, the ID is said back', async () => {
+      // A made-up pair: the flow is cancelled before it is verified, so the portal's key counts stay as they are.
+      const id = 'PASTE12345';
+      const secret = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+      await palette(page, 'EQP: Create API Access Key');
+      await answer(page, 'environment (1/5)', 'Sandbox');
+      await answer(page, 'name (2/5)', 'Pasted');
+      await answer(page, 'get the pair from the portal (3/5)', 'I have');
+      await page.locator('.quick-input-widget:visible .quick-input-title:has-text("application ID (4/5)")').first().waitFor({ timeout: 15_000 });
+      const input = page.locator('.quick-input-widget:visible input').first();
+      // Before a key is pressed the box is already a password box: a paste is hidden from its first frame.
+      if ((await input.getAttribute('type')) !== 'password') throw new Error(`the ID box is a "${await input.getAttribute('type')}" box before the paste`);
+      await input.focus();
+      await page.keyboard.insertText(`${id}:${secret}`); // what a paste does: the whole text at once
+      const message = page.locator('.quick-input-widget:visible .quick-input-message');
+      await message.filter({ hasText: id }).first().waitFor({ timeout: 10_000 })
+        .catch(async () => { throw new Error(`the box does not say the ID back: "${await message.first().innerText().catch(() => '')}"`); });
+      if ((await input.getAttribute('type')) !== 'password') throw new Error('the ID box is not a password box after the paste');
+      if ((await input.inputValue()) !== `${id}:${secret}`) throw new Error('the box does not hold the pasted pair');
+      const seen = await page.evaluate(() => document.body.innerText);
+      const html = await page.content();
+      for (const part of [secret, secret.slice(0, 12), secret.slice(-12)]) {
+        if (seen.includes(part)) throw new Error(`the secret's characters are visible on the page: ${part}`);
+        if (html.includes(part)) throw new Error(`the secret's characters are in the DOM: ${part}`);
+      }
+      if (!/and its secret \(hidden\)/.test(await message.first().innerText())) throw new Error(`the message does not say the secret is hidden: ${await message.first().innerText()}`);
+      await page.screenshot({ path: path.join(shots, 'keys-paste-pair.png') });
+      await page.keyboard.press('Escape');
+      await page.locator('.quick-input-widget:visible').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => page.locator('.quick-input-widget').first().waitFor({ state: 'hidden', timeout: 10_000 }));
+      if ((await rows.allInnerTexts()).join(' | ').includes('Pasted')) throw new Error('Escape in the ID box saved a key');
     });
 
     // The whole story of the keys issue: 3 sandbox + 2 production keys, the 4th refused, one regenerated

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { EnvironmentId } from '../../eqp/environments';
 import { UserError } from '../../util/errors';
+import { unlinkText } from '../../util/markdown';
 import { Step, inputStep, pickStep } from '../../util/prompts';
 import { checkName } from '../credentials';
 import { KeyRecord, MAX_KEYS_PER_ENVIRONMENT, duplicateIdMessage, keyLimitMessage } from '../keyStore';
@@ -83,7 +84,8 @@ export class CreateKeyCommand {
     if (!verified) return undefined;
     const key = await this.save(env, name.value, verified);
     await this.deps.reveal?.(key.id).catch(() => undefined);
-    void vscode.window.showInformationMessage(`Saved API access key "${key.name}" (${label(env)}), ${verifiedText(key)}.`);
+    // The profile name in verifiedText comes from the server: a notification would make a [link](command:…) of it.
+    void vscode.window.showInformationMessage(unlinkText(`Saved API access key "${key.name}" (${label(env)}), ${verifiedText(key)}.`));
     return key;
   }
 

@@ -25,18 +25,27 @@ export async function promptPair(
   const ask = (options: vscode.InputBoxOptions, where: Step | undefined): Thenable<string | undefined> =>
     where ? inputStep(options, where) : vscode.window.showInputBox(options);
   const storedElsewhere = (id: string): KeyRecord | undefined => store.list().find((k) => k.applicationId === id && k.id !== ignoreKeyId);
+  // The box takes the pair pasted as "ID:secret" as well, so it is a password box from the first keystroke: a
+  // box that only hid its text once it saw the ":" would show a pasted secret for a moment first. What was read
+  // as the ID is said back under the box (never the secret), so the user can still check it before Enter.
   const idInput = await ask({
     title: `${title}: application ID`,
-    prompt: `The application ID the ${label(env)} Developer Portal shows (Account → Manage API Keys). You may paste the pair as "ID:secret".`,
+    prompt: `The application ID the ${label(env)} Developer Portal shows (Account → Manage API Keys), or the pair as "ID:secret". Hidden as you type; the ID is shown below.`,
     placeHolder: 'e.g. AQ17NZ49WC',
     value: initial?.applicationId,
+    password: true,
     ignoreFocusOut: true,
     validateInput: (v) => {
       const r = parseIdOrPair(v);
       if (!r.ok) return r.message;
       const other = storedElsewhere(r.value.applicationId);
       if (other) return duplicateIdMessage(r.value.applicationId, other);
-      return undefined;
+      return {
+        message: r.value.applicationSecret
+          ? `Application ID ${r.value.applicationId} and its secret (hidden). Press Enter to verify the pair.`
+          : `Application ID ${r.value.applicationId}. Press Enter, then paste the secret.`,
+        severity: vscode.InputBoxValidationSeverity.Info,
+      };
     },
   }, steps?.id);
   if (idInput === undefined) return undefined;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { systemClock } from '../../util/clock';
 import { UserError } from '../../util/errors';
+import { unlinkText } from '../../util/markdown';
 import { pickStep } from '../../util/prompts';
 import { formatTime } from '../../util/time';
 import { KeyRecord } from '../keyStore';
@@ -63,7 +64,8 @@ export class RegenerateKeyCommand {
     const updated = await this.save(key, verified);
     const tokenNote = old && old.expiresAt > (this.deps.clock ?? systemClock).now() ? ` The session token obtained with the old pair stays valid until ${formatTime(old.expiresAt)}.` : '';
     await this.deps.reveal?.(updated.id).catch(() => undefined);
-    void vscode.window.showInformationMessage(`Regenerated "${updated.name}" (${label(key.environment)}): new application ID ${updated.applicationId}, ${verifiedText(updated)}.${tokenNote}`);
+    // The profile name in verifiedText comes from the server: a notification would make a [link](command:…) of it.
+    void vscode.window.showInformationMessage(unlinkText(`Regenerated "${updated.name}" (${label(key.environment)}): new application ID ${updated.applicationId}, ${verifiedText(updated)}.${tokenNote}`));
     return updated;
   }
 
