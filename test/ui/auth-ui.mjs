@@ -2,7 +2,7 @@
 // auth-consumer, installed beside EQP Keys) asks for a sandbox session; VS Code's own consent dialog names it and
 // the account; a click on Allow gives it a token the sandbox API accepts; the Accounts menu shows the EQP account;
 // after its access is removed in "Manage Trusted Extensions", a silent ask gets nothing.
-// Screenshots: shots/auth-consent.png, shots/auth-accounts-menu.png.
+// Screenshots: shots/auth-consent.png, shots/auth-accounts-menu.png, shots/auth-trusted-extensions.png.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { workbenchUrl } from '../../scripts/lib/vscode-runtime.mjs';
@@ -54,24 +54,38 @@ export async function runAuthUiChecks({ browser, cs, root, shots, check }) {
     });
 
     await checkOnPage('the Accounts menu shows the EQP Sandbox account; Manage Trusted Extensions removes the fixture; a silent ask then gets nothing', async () => {
+      // Allowed: a silent ask gets the session.
+      await palette(page, 'EQP Fixture: Ask Silently');
+      const allowed = await notification(page, 'EQP fixture: silently');
+      if (!/silently got EQP Sandbox \(MAG987654321\)/.test(allowed)) throw new Error(`the allowed fixture did not get its session silently: ${allowed}`);
       const accounts = page.locator('.activitybar .action-label[aria-label^="Accounts"], .activitybar .action-item:has(.codicon-accounts) .action-label, .activitybar .codicon-accounts').first();
       await accounts.click();
       const item = page.locator('.monaco-menu .action-item:has-text("EQP Sandbox (")').first();
       await item.waitFor({ timeout: 15_000 });
       await page.screenshot({ path: path.join(shots, 'auth-accounts-menu.png') });
+      // The account's submenu: "Manage Trusted Extensions" (the mouse goes across on the account's row, as a person's
+      // does, so the submenu stays open).
       await item.hover();
-      const manage = page.locator('.monaco-menu .action-item:has-text("Manage Trusted Extensions")').first();
+      const manage = page.getByRole('menuitem', { name: 'Manage Trusted Extensions' }).first();
       await manage.waitFor({ timeout: 10_000 });
-      await manage.click();
+      const from = await item.boundingBox();
+      const to = await manage.boundingBox();
+      if (!from || !to) throw new Error('the account menu has no position');
+      await page.mouse.move(to.x + 20, from.y + from.height / 2, { steps: 5 });
+      await page.mouse.move(to.x + 20, to.y + to.height / 2, { steps: 3 });
+      await page.mouse.click(to.x + 20, to.y + to.height / 2);
       const pick = page.locator('.quick-input-widget:visible').first();
       await pick.waitFor({ timeout: 15_000 });
       const row = pick.locator('.monaco-list-row:has-text("EQP Keys tests")').first();
       await row.waitFor({ timeout: 10_000 });
-      // Untick the fixture (its checkbox), then OK.
-      const box = row.locator('input[type="checkbox"], .monaco-checkbox, .quick-input-list-checkbox').first();
-      await box.click();
-      await page.waitForTimeout(200);
-      await page.keyboard.press('Enter');
+      // Untick the fixture (a click on its row toggles its checkbox), then OK.
+      const selected = async () => Number(/(\d+) Selected/.exec(await pick.innerText())?.[1] ?? NaN);
+      const before = await selected();
+      await row.click();
+      await page.waitForTimeout(300);
+      if (await selected() !== before - 1) throw new Error(`the fixture could not be unticked (${before} selected before, ${await selected()} after)`);
+      await page.screenshot({ path: path.join(shots, 'auth-trusted-extensions.png') });
+      await pick.locator('.monaco-button:has-text("OK")').first().click();
       await pick.waitFor({ state: 'hidden', timeout: 10_000 });
       await palette(page, 'EQP Fixture: Ask Silently');
       const said = await notification(page, 'EQP fixture: silently');
