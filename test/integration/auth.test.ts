@@ -145,7 +145,7 @@ describe('authentication provider "eqp" (real VS Code, EQP sandbox server)', fun
     assert.notEqual(next?.accessToken, session.accessToken);
   });
 
-  it('onDidChangeSessions: once per change (add, refresh, forget, ask, delete) in this window and in another', async () => {
+  it('onDidChangeSessions: once per change (add, refresh, forget, regenerate, ask, delete) in this window and in another', async () => {
     const other = api.otherWindow();
     const here: Delta[] = [];
     const there: Delta[] = [];
@@ -163,22 +163,31 @@ describe('authentication provider "eqp" (real VS Code, EQP sandbox server)', fun
       });
     };
     try {
-      const key = await addKey('sandbox', 'CI');
-      await both(['+1 -0 ~0'], 'adding a key (its verification token is cached)');
+      const pk = sandbox.createKey('sandbox', 'CI');
+      const key = await run<KeyRecord>('eqp.keys.create', { environment: 'sandbox', name: 'CI', applicationId: pk.applicationId, applicationSecret: pk.applicationSecret });
+      const steps: string[] = [];
+      const step = async (shape1: string, what: string): Promise<void> => { steps.push(shape1); await both([...steps], what); };
+      await step('+1 -0 ~0', 'adding a key (its verification token is cached)');
       await run('eqp.token.refresh', { environment: 'sandbox' });
-      await both(['+1 -0 ~0', '+0 -0 ~1'], 'a refresh (a new token)');
+      await step('+0 -0 ~1', 'a refresh (a new token)');
       await run('eqp.token.forget', { environment: 'sandbox', name: 'CI' });
-      await both(['+1 -0 ~0', '+0 -0 ~1', '+0 -1 ~0'], 'forgetting the token');
+      await step('+0 -1 ~0', 'forgetting the token');
+      // Regenerated with no live token: the new pair's verification token becomes the session's.
+      const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
+      await run('eqp.keys.regenerate', { environment: 'sandbox', name: 'CI', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret, confirm: false });
+      await step('+1 -0 ~0', 'a regenerate');
+      await run('eqp.token.forget', { environment: 'sandbox', name: 'CI' });
+      await step('+0 -1 ~0', 'forgetting again');
       await api.auth.getSessions(['sandbox']);
-      await both(['+1 -0 ~0', '+0 -0 ~1', '+0 -1 ~0', '+1 -0 ~0'], 'an extension asking (a token minted)');
+      await step('+1 -0 ~0', 'an extension asking (a token minted)');
       await run('eqp.keys.delete', { environment: 'sandbox', name: 'CI', confirm: false });
-      await both(['+1 -0 ~0', '+0 -0 ~1', '+0 -1 ~0', '+1 -0 ~0', '+0 -1 ~0'], 'deleting the key');
+      await step('+0 -1 ~0', 'deleting the key');
       await new Promise((r) => setTimeout(r, 300));
-      assert.equal(here.length, 5, 'no late duplicates here');
-      assert.equal(there.length, 5, 'no late duplicates there');
+      assert.equal(here.length, steps.length, 'no late duplicates here');
+      assert.equal(there.length, steps.length, 'no late duplicates there');
       assert.equal(here[0]!.added![0]!.id, `eqp.sandbox.${key.id}`);
       // The workbench heard each of this window's changes too (it then lists the sessions again).
-      assert.ok(workbench.length >= 5, `the workbench heard ${workbench.length} changes`);
+      assert.ok(workbench.length >= steps.length, `the workbench heard ${workbench.length} changes`);
     } finally {
       for (const s of subs) s.dispose();
       other.dispose();
