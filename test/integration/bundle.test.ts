@@ -91,10 +91,12 @@ describe('the production bundle (dist/extension.js, and the test entry built fro
       await cfg().update('sandbox.apiUrl', sandbox.apiUrl('sandbox'), g);
       await cfg().update('sandbox.portalUrl', sandbox.portalUrl('sandbox'), g);
       await cfg().update('environment', 'sandbox', g);
+      // eqp.token.get is called as a script would; its consent is test/integration/trust.test.ts's subject.
+      await cfg().update('token.commandAccess', 'allow', g);
     });
     after(async () => {
       await resetAll(api, sandbox);
-      for (const k of ['sandbox.apiUrl', 'sandbox.portalUrl', 'environment']) await cfg().update(k, undefined, g);
+      for (const k of ['sandbox.apiUrl', 'sandbox.portalUrl', 'environment', 'token.commandAccess']) await cfg().update(k, undefined, g);
       await sandbox.close();
     });
 

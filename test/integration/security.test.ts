@@ -77,6 +77,33 @@ describe('security and faults', function () {
       }
     });
 
+    it('a workspace .vscode/settings.json cannot make a click insert, hand tasks the token unasked, or skip the tracked-file question (application scope)', async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      assert.ok(folder, 'the test workspace has a folder');
+      const file = path.join(folder, '.vscode', 'settings.json');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const g = vscode.ConfigurationTarget.Global;
+      const cfg = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('eqp');
+      await cfg().update('statusBar.clickAction', 'copy', g);
+      await cfg().update('token.commandAccess', 'ask', g);
+      const write = rewriter(file, JSON.stringify({ 'eqp.statusBar.clickAction': 'insert', 'eqp.token.commandAccess': 'allow', 'eqp.token.confirmInsertIntoTrackedFiles': 'never', 'editor.tabSize': 7 }));
+      try {
+        await eventually(() => { write(); assert.equal(vscode.workspace.getConfiguration('editor').get('tabSize'), 7); }, 10000);
+        await addKey('sandbox', 'Repo');
+        await eventually(() => assert.equal(api.statusBar.snapshot().command, 'eqp.token.copy', 'the user\'s "copy", not the workspace\'s "insert"'));
+        ui = new ScriptedUi();
+        await assert.rejects(run('eqp.token.get', { environment: 'sandbox' }), /access was not allowed/);
+        assert.equal(ui.messages.filter((m) => m.modal).length, 1, 'the user\'s "ask", not the workspace\'s "allow"');
+        for (const key of ['statusBar.clickAction', 'token.commandAccess', 'token.confirmInsertIntoTrackedFiles']) {
+          assert.equal(cfg().inspect(key)?.workspaceValue, undefined, `VS Code ignores the workspace's eqp.${key} (application scope)`);
+        }
+      } finally {
+        fs.rmSync(file, { force: true });
+        await cfg().update('statusBar.clickAction', undefined, g);
+        await cfg().update('token.commandAccess', 'allow', g);
+      }
+    });
+
     it('an http: URL to a host other than this machine is refused with a clear message, and nothing is sent', async () => {
       const { key } = await addKey('sandbox', 'Plain');
       await vscode.workspace.getConfiguration('eqp').update('sandbox.apiUrl', 'http://eqp.example.invalid', vscode.ConfigurationTarget.Global);
@@ -461,7 +488,7 @@ describe('security and faults', function () {
       // The Composer Keys view: a key owned by the hostile organization, with a hostile label. The pair is
       // fixed first (a new one, verified) so the account can list its keys.
       const fresh = sandbox.keys('sandbox').find((k) => k.name === 'Hostile')!;
-      await run('eqp.keys.regenerate', { environment: 'sandbox', name: 'Hostile', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret });
+      await run('eqp.keys.regenerate', { environment: 'sandbox', name: 'Hostile', applicationId: fresh.applicationId, applicationSecret: fresh.applicationSecret, confirm: false });
       sandbox.clearComposerKeys();
       sandbox.createComposerKey('sandbox', hostile.label, ORG_ID);
       api.composer.model.reset('sandbox');
