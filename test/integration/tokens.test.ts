@@ -716,6 +716,7 @@ describe('session tokens (real VS Code, EQP sandbox server)', function () {
       ui = new ScriptedUi().pick('Copy Session Token');
       assert.equal(await run('eqp.token.menu'), 'eqp.token.copy');
       assert.match(ui.picks[0]?.title ?? '', /EQP session token · Sandbox · "CI" · 1h 59m left/);
+      assert.ok(ui.picks[0]?.items.includes('$(shield) Manage Session Token Access…'), `the menu offers who may get a token: ${ui.picks[0]?.items.join(' | ')}`);
       assert.equal(await vscode.env.clipboard.readText(), (await peek(api.tokens, 'sandbox'))!.token);
     });
 

@@ -32,6 +32,7 @@ export class TokenMenuCommand {
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: '$(arrow-swap) Switch Environment…', description: `now ${label}`, command: COMMANDS.environmentSwitch },
       { label: '$(key) Switch Active Key…', description: key ? `now "${key.name}"` : undefined, command: COMMANDS.keysUse },
+      { label: '$(shield) Manage Session Token Access…', description: 'tasks and scripts allowed to get a token', command: COMMANDS.tokenManageAccess },
       { label: '$(output) Show Log', command: COMMANDS.showLog },
     );
     const title = key ? `EQP session token · ${label} · "${key.name}"${live && token ? ` · ${timeLeft(token.expiresAt - now)} left` : ' · none cached'}` : `EQP session token · ${label}`;
