@@ -7,6 +7,7 @@ import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults, Method } from '
 import { type EnvironmentId, environmentInfo, legacyHostHint, otherEnvironment, validateServiceUrl } from './environments';
 import { EqpError } from './errors';
 import { RedactionList, redact } from './redact';
+import { unlinkText } from '../util/markdown';
 import { type ProxyChoice, Transport, findProxyTunnelError, requestTransport } from './transport';
 
 export interface SessionToken {
@@ -578,10 +579,11 @@ function parseProfile(ctx: CallContext, answer: RawAnswer, askedMageId: string):
     ['email', 'email'],
     ['screenName', 'screen_name'],
   ];
+  // Names end up in notifications ("… works: verified · MAG… · Jane Doe"): they can form no link there.
   for (const [ours, theirs] of fields) {
     const value = text(json[theirs]);
     if (value !== undefined) {
-      profile[ours] = value;
+      profile[ours] = unlinkText(value);
     }
   }
   return profile;
@@ -599,7 +601,8 @@ function parseOrganizations(raw: unknown): Organization[] {
     if (id === undefined || found.some((o) => o.id === id)) {
       continue;
     }
-    found.push({ id, name: (fields && (text(fields.name) ?? text(fields.label))) ?? id });
+    // The id goes back to the server as it came (a uid); the name is only shown, and forms no link.
+    found.push({ id, name: unlinkText((fields && (text(fields.name) ?? text(fields.label))) ?? id) });
   }
   return found;
 }
@@ -866,13 +869,19 @@ function tryParseJson(text: string): { ok: true; value: unknown } | { ok: false 
   }
 }
 
-/** One line, no control characters, no secrets, at most MAX_SERVER_MESSAGE characters. */
+/**
+ * One line, no control characters, no secrets, no link, at most MAX_SERVER_MESSAGE characters. Every server message
+ * passes here before it reaches an error (and from there a notification, which would turn `[x](command:…)` into a
+ * link that runs a command when clicked).
+ */
 function cleanServerText(text: string, secrets: string[]): string {
   // Scrub before cutting, so a secret cut in half is still recognised.
-  const oneLine = redact(text, secrets)
-    .replace(/\p{Cc}+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const oneLine = unlinkText(
+    redact(text, secrets)
+      .replace(/\p{Cc}+/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   return oneLine.length > MAX_SERVER_MESSAGE ? `${oneLine.slice(0, MAX_SERVER_MESSAGE - 1)}…` : oneLine;
 }
 

@@ -5,7 +5,9 @@ import { environmentInfo } from '../eqp/environments';
 import { Disposable } from '../util/lifecycle';
 import type { Logger } from '../util/logger';
 import { describeError } from '../util/errors';
+import { escapeMarkdown, markdownCode } from '../util/markdown';
 import { formatTime } from '../util/time';
+import { isBearerToken, isMageId } from './format';
 import { type Clock, TimerSlot } from '../util/clock';
 import type { TokenSettings } from './tokenSettings';
 import type { CachedToken, TokenService } from './tokenService';
@@ -38,6 +40,8 @@ export class TerminalTokenExport extends Disposable {
   /** Aborts the background fetch when the export is disposed (deactivation). */
   private readonly abort = new AbortController();
   private exported: string | undefined;
+  /** `${keyId}:${obtainedAt}` of the token last refused for export (malformed), so the warning is logged once. */
+  private refused: string | undefined;
 
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
@@ -135,6 +139,17 @@ export class TerminalTokenExport extends Disposable {
     });
   }
   private set(token: CachedToken): void {
+    // What the server sent goes into every new shell's environment: a token or mage_id with a quote, a space or a
+    // line break in it could add a command of its own there, so it is not exported (said once per token).
+    if (!isBearerToken(token.token) || !isMageId(token.mageId)) {
+      this.clear();
+      const refused = `${token.keyId}:${token.obtainedAt}`;
+      if (this.refused !== refused) {
+        this.refused = refused;
+        this.logger.warn(`terminal export: the session token or account ID (mage_id) of "${token.keyName}" (${token.environment}) has characters it cannot have, so new terminals get none; get a new session token (status bar)`);
+      }
+      return;
+    }
     let apiUrl: string | undefined;
     try {
       apiUrl = this.settings.apiUrl(token.environment);
@@ -148,7 +163,7 @@ export class TerminalTokenExport extends Disposable {
     if (apiUrl) this.collection.replace('EQP_API_URL', apiUrl);
     else this.collection.delete('EQP_API_URL');
     this.collection.description = new vscode.MarkdownString(
-      `EQP Keys: the ${environmentInfo(token.environment).label} session token of "${token.keyName}" (account \`${token.mageId}\`), valid until ${formatTime(token.expiresAt)}: \`EQP_SESSION_TOKEN\`, \`EQP_MAGE_ID\`, \`EQP_API_URL\`. Turn off with the \`eqp.terminal.exportToken\` setting.`,
+      `EQP Keys: the ${environmentInfo(token.environment).label} session token of "${escapeMarkdown(token.keyName)}" (account ${markdownCode(token.mageId)}), valid until ${formatTime(token.expiresAt)}: \`EQP_SESSION_TOKEN\`, \`EQP_MAGE_ID\`, \`EQP_API_URL\`. Turn off with the \`eqp.terminal.exportToken\` setting.`,
     );
     this.exported = signature;
   }

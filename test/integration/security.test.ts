@@ -418,6 +418,10 @@ describe('security and faults', function () {
     /** What a reader sees of escaped Markdown: backslash escapes read as the character, line breaks as spaces. */
     const seen = (markdown: string) => markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
     const flat = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+    /** What a reader sees of text the client unlinked: the zero-width space between `]` and `(` is invisible. */
+    const looks = (text: string) => text.replace(/\u200B/g, '');
+    /** VS Code's own pattern for links in notification text (linkedText.ts). */
+    const notificationLink = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
     /** A `](command:` that escaping did not neutralise: not preceded by an odd number of backslashes. */
     const liveCommandLinks = (markdown: string) => [...markdown.matchAll(/(?<!\\)(?:\\\\)*\]\(command:([\w.]+)/g)].map((m) => m[1]!);
 
@@ -436,7 +440,8 @@ describe('security and faults', function () {
       assert.equal(key.state, 'verified');
       assert.equal(key.mageId, 'MAGHOSTILE01');
       const profileName = `${hostile.firstName} ${hostile.lastName}`;
-      assert.equal(flat(key.profileName ?? ''), flat(profileName), 'the profile name is kept as the server sent it');
+      assert.equal(looks(key.profileName ?? ''), flat(profileName), 'the profile name is kept as the server sent it (on one line, links broken)');
+      assert.doesNotMatch(key.profileName ?? '', notificationLink);
 
       // The API Keys view: the key's tooltip shows the profile name literally; no tooltip links anywhere.
       const tips: vscode.MarkdownString[] = [];
@@ -449,7 +454,7 @@ describe('security and faults', function () {
       }
       const keyTip = tips.map((t) => t.value).find((v) => v.includes('Hostile'));
       assert.ok(keyTip, 'the key row has a tooltip');
-      assert.ok(seen(keyTip).includes(`(${flat(profileName)})`), `the profile name as written in ${keyTip}`);
+      assert.ok(looks(seen(keyTip)).includes(`(${flat(profileName)})`), `the profile name as written in ${keyTip}`);
       assert.ok(keyTip.includes('`MAGHOSTILE01`'), 'the account as code');
       for (const t of tips) {
         assert.deepEqual(liveCommandLinks(t.value), [], `a link in ${t.value}`);
@@ -477,12 +482,12 @@ describe('security and faults', function () {
       await run('eqp.keys.verify', { environment: 'sandbox', name: 'Hostile' });
       await eventually(() => assert.match(api.statusBar.snapshot().tooltip, /Denied/));
       const refused = trusted();
-      assert.ok(seen(refused).includes(flat(hostile.message)), `the server's message as written in ${refused}`);
+      assert.ok(looks(seen(refused)).includes(flat(hostile.message)), `the server's message as written in ${refused}`);
       assert.deepEqual(liveCommandLinks(refused), ['eqp.keys.regenerate', 'eqp.token.insert', 'eqp.token.copy', 'eqp.token.refresh', 'eqp.environment.switch', 'eqp.keys.use'], 'only the intended links');
       const sandboxNode = (await api.tree.getChildren()).find((n) => n.kind === 'environment' && n.environment === 'sandbox');
       const rejectedTip = (await api.tree.getChildren(sandboxNode))
         .map((n) => api.tree.getTreeItem(n).tooltip).find((t) => t instanceof vscode.MarkdownString && t.value.includes('Hostile')) as vscode.MarkdownString | undefined;
-      assert.ok(rejectedTip && seen(rejectedTip.value).includes(flat(hostile.message)), 'the key tooltip shows the refusal as written');
+      assert.ok(rejectedTip && looks(seen(rejectedTip.value)).includes(flat(hostile.message)), 'the key tooltip shows the refusal as written');
       assert.deepEqual(liveCommandLinks(rejectedTip.value), []);
 
       // The Composer Keys view: a key owned by the hostile organization, with a hostile label. The pair is
@@ -499,7 +504,7 @@ describe('security and faults', function () {
         for (const envNode of await api.composer.tree.getChildren()) {
           for (const n of [envNode, ...(await api.composer.tree.getChildren(envNode))]) rows.push(api.composer.tree.getTreeItem(n));
         }
-        assert.ok(rows.some((r) => typeof r.description === 'string' && r.description.includes(hostile.org)), 'the organization is named (its name read)');
+        assert.ok(rows.some((r) => typeof r.description === 'string' && looks(r.description).includes(flat(hostile.org))), 'the organization is named (its name read)');
       }, 10000);
       const row = rows.find((r) => r.label === hostile.label);
       assert.ok(row, 'the label is the row as written (a TreeItem label is plain text)');
@@ -507,7 +512,7 @@ describe('security and faults', function () {
       assert.ok(tip instanceof vscode.MarkdownString);
       assert.ok(!tip.isTrusted && !tip.supportHtml);
       assert.ok(seen(tip.value).includes(flat(hostile.label)), `the label as written in ${tip.value}`);
-      assert.ok(seen(tip.value).includes(`Owner: ${flat(hostile.org)} (${ORG_ID})`), `the organization as written in ${tip.value}`);
+      assert.ok(looks(seen(tip.value)).includes(`Owner: ${flat(hostile.org)} (${ORG_ID})`), `the organization as written in ${tip.value}`);
       for (const r of rows) {
         const v = r.tooltip instanceof vscode.MarkdownString ? r.tooltip.value : '';
         assert.deepEqual(liveCommandLinks(v), [], `a link in ${v}`);
@@ -519,12 +524,10 @@ describe('security and faults', function () {
     it('in the notifications of the guided create and regenerate, which VS Code would turn [title](command:…) into a link of', async () => {
       sandbox.setProfile('sandbox', { mageId: 'MAGHOSTILE02', firstName: hostile.firstName, lastName: hostile.lastName });
       figures.hostile += 2;
-      // VS Code's own pattern for links in notification text (linkedText.ts).
-      const notificationLink = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
       const pk = sandbox.createKey('sandbox', 'Told');
       ui = new ScriptedUi().pick('Sandbox').input('Told').pick('I have').input(`${pk.applicationId}:${pk.applicationSecret}`);
       const key = await run<KeyRecord>('eqp.keys.create');
-      assert.equal(key?.profileName && flat(key.profileName), flat(`${hostile.firstName} ${hostile.lastName}`));
+      assert.equal(key?.profileName && looks(key.profileName), flat(`${hostile.firstName} ${hostile.lastName}`));
       const fresh = sandbox.regenerateKey('sandbox', pk.applicationId);
       ui.pick('Told').pick('I have the new').input(`${fresh.applicationId}:${fresh.applicationSecret}`);
       await run('eqp.keys.regenerate');
@@ -533,6 +536,47 @@ describe('security and faults', function () {
       for (const m of told) {
         assert.doesNotMatch(m, notificationLink, `a link in the notification: ${m}`);
         assert.ok(m.replace(/\u200B/g, '').includes(flat(`${hostile.firstName} ${hostile.lastName}`)), `the name as written in ${m}`);
+      }
+    });
+
+    it('in the terminal export\'s description (Markdown) and the notifications of a verify, refused with a hostile message and then passed', async () => {
+      sandbox.setProfile('sandbox', { mageId: 'MAGHOSTILE03', firstName: hostile.firstName, lastName: hostile.lastName });
+      figures.hostile += 3;
+      await setting('environment', 'sandbox');
+      // A key name is not the server's, but a script or a pasted name can carry the same: it is shown as written too.
+      const name = `Eve ${LINK} **b**`;
+      await addKey('sandbox', name);
+
+      // The environment variable collection's description is Markdown (the terminal's hover shows it).
+      await setting('terminal.exportToken', true);
+      try {
+        await eventually(() => assert.ok(api.terminalEnv.get('EQP_SESSION_TOKEN')), 10000);
+        const description = api.terminalEnv.description;
+        const md = typeof description === 'string' ? description : (description?.value ?? '');
+        assert.ok(seen(md).includes(`session token of "${name}" (account \`MAGHOSTILE03\`)`), `the name as written, the account as code, in ${md}`);
+        assert.deepEqual(liveCommandLinks(md), [], `a link in ${md}`);
+        assert.doesNotMatch(md, /(?<!\\)\*\*b/, 'no emphasis of the name\'s own');
+      } finally {
+        await setting('terminal.exportToken', undefined);
+      }
+      await eventually(() => assert.equal(api.terminalEnv.get('EQP_SESSION_TOKEN'), undefined), 5000);
+
+      // Verify from the palette (not scripted, so it tells the user in a notification): the server refuses with
+      // a hostile message; then it passes, and the notification names the hostile profile.
+      figures.faults++;
+      sandbox.injectFault('sandbox', { kind: 'status', status: 401, body: { code: 401, message: hostile.message } }, 1);
+      ui = new ScriptedUi().pick('Eve');
+      await run('eqp.keys.verify');
+      ui.pick('Eve');
+      await run('eqp.keys.verify');
+      const told = ui.messages.filter((m) => !m.modal);
+      assert.deepEqual(told.map((m) => m.level), ['error', 'info'], JSON.stringify(told));
+      const [refused, passed] = told.map((m) => m.message) as [string, string];
+      assert.ok(looks(refused).includes(flat(hostile.message)), `the server's message as written in ${refused}`);
+      assert.ok(looks(passed).includes(flat(`${hostile.firstName} ${hostile.lastName}`)), `the profile name as written in ${passed}`);
+      for (const m of told) {
+        assert.doesNotMatch(m.message, notificationLink, `a link in the notification: ${m.message}`);
+        assert.ok(looks(m.message).includes(`"${name}"`), `the key name as written in ${m.message}`);
       }
     });
   });

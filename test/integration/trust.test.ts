@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { KeyRecord } from '../../src/keys/keyStore';
 import { TokenCommandAccess } from '../../src/tokens/commandAccess';
 import type { EqpSandbox, SandboxEnv } from '../sandbox/server';
-import { ScriptedUi, TestApi, clearKeys, setting, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, TestApi, clearKeys, eventually, setting, startSandbox, stopSandbox, testApi } from './helpers';
 
 const run = async <T = unknown>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 const GRANTS_KEY = 'eqp.token.commandAccessGrants';
@@ -165,6 +165,47 @@ describe('trust: eqp.token.get asks before a task or script gets a token (real V
       assert.equal(fs.existsSync(out), false);
       assert.equal(asks().length, 2, 'deny does not ask');
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('${command:eqp.token.get}: Cancel, then Allow: the second task runs and gets the token, but VS Code reports its process under the cancelled task (same definition and command line, same execution id)', async function () {
+    this.timeout(60000);
+    // VS Code's bookkeeping, not ours: a run whose ${command:} variable threw never sends the extension host the end
+    // of its execution (MainThreadTask.$executeTask eats the error), so the extension host keeps the cancelled task as
+    // the execution of its id; tasks with the same definition and command line share that id (observed: the test
+    // above, whose command line writes elsewhere, leaves an execution of its own), and the next one is announced
+    // under the cancelled task. The process does run: a tasks.json user sees the task run in its terminal; only code
+    // that tells tasks apart by vscode.tasks events (as runTask above does, by name) concludes "never started".
+    const key = await addKey('sandbox', 'CI');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eqp-trust-'));
+    const out = path.join(dir, 'token.txt');
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const task = (name: string): vscode.Task => new vscode.Task({ type: 'shell' }, folder, name, 'eqp-test', new vscode.ShellExecution(`printf '%s' '\${command:eqp.token.get}' > '${out}'`));
+    const events: { kind: 'start' | 'end'; name: string; exitCode?: number }[] = [];
+    const subs = [
+      vscode.tasks.onDidStartTaskProcess((e) => events.push({ kind: 'start', name: e.execution.task.name })),
+      vscode.tasks.onDidEndTaskProcess((e) => events.push({ kind: 'end', name: e.execution.task.name, exitCode: e.exitCode })),
+    ];
+    try {
+      ui = new ScriptedUi(); // Cancel
+      assert.equal(await runTask(task('eqp-cancelled')), 'not started', 'cancelled: the task did not run');
+      assert.equal(asks().length, 1);
+      assert.equal(fs.existsSync(out), false);
+      // The failed run stays an execution that never ends (beside the one the test above cancelled, if it ran).
+      const executions = vscode.tasks.taskExecutions.map((e) => e.task.name);
+      assert.ok(executions.includes('eqp-cancelled'), JSON.stringify(executions));
+
+      ui.answer('Allow');
+      await vscode.tasks.executeTask(task('eqp-allowed'));
+      await eventually(() => assert.ok(events.some((e) => e.kind === 'end'), 'the allowed task ended'), 20000);
+      assert.equal(asks().length, 2, 'asked again, and answered Allow');
+      // The process ran and wrote the token ...
+      assert.equal(fs.readFileSync(out, 'utf8'), api.tokens.inMemory(key.id)?.token);
+      // ... but VS Code announced it as the cancelled task: looked for by its own name, it "never started".
+      assert.deepEqual(events, [{ kind: 'start', name: 'eqp-cancelled' }, { kind: 'end', name: 'eqp-cancelled', exitCode: 0 }]);
+    } finally {
+      for (const s of subs) s.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

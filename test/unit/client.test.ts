@@ -251,6 +251,55 @@ describe('EqpClient (against the EQP sandbox server)', () => {
     });
   });
 
+  describe('server text can form no link (notifications turn [title](command:…) into one)', () => {
+    const LINK = '[x](command:eqp.keys.delete)';
+    /** VS Code's own pattern for links in notification text (linkedText.ts). */
+    const notificationLink = /\[([^\]]+)\]\(((?:https?:\/\/|command:|file:)[^)\s]+)(?: (["'])(.+?)(\3))?\)/i;
+    /** What a reader sees: the zero-width space that breaks the link is invisible. */
+    const looks = (text: string | undefined) => (text ?? '').replace(/\u200B/g, '');
+
+    afterEach(() => sandbox.setProfile('sandbox', undefined));
+
+    it('a server error message: unlinked in serverMessage and in the message, and reads as sent', async () => {
+      sandbox.injectFault('sandbox', { kind: 'status', status: 401, body: { code: 401, message: `Denied, see ${LINK} or [y](https://evil.example/)` } });
+      const err = await rejectsWith(client.getSessionToken('sandbox', key.applicationId, key.applicationSecret), 'http', secretsOf(key));
+      for (const text of [err.serverMessage, err.message]) {
+        assert.doesNotMatch(text ?? '', notificationLink, `a link in ${text}`);
+      }
+      assert.equal(looks(err.serverMessage), `Denied, see ${LINK} or [y](https://evil.example/)`);
+      assert.match(looks(err.message), /\(HTTP 401: Denied, see \[x\]\(command:eqp\.keys\.delete\) or \[y\]\(https:\/\/evil\.example\/\)\)\./);
+    });
+
+    it('a Composer key refusal in a create batch: its message is unlinked too', async () => {
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      sandbox.injectFault('sandbox', { kind: 'malformed', contentType: 'application/json', body: JSON.stringify({ m2: [{ code: 409, message: `Taken ${LINK}` }] }) });
+      const [result] = await client.createComposerKeys('sandbox', token.token, token.mageId, [{ label: 'dup' }]);
+      assert.ok(result && !result.ok);
+      assert.doesNotMatch(result.message, notificationLink);
+      assert.equal(looks(result.message), `Taken ${LINK}`);
+    });
+
+    it('profile names and organization names are unlinked; mage_id and organization ids come back unchanged', async () => {
+      const orgId = '000EEE111EEE222@AdobeOrg';
+      sandbox.setProfile('sandbox', { firstName: `Eve ${LINK}`, lastName: 'Doe', screenName: `[s](file:///etc/passwd)`, email: `eve${LINK}@example.com`, organizations: [{ id: orgId, name: `Org ${LINK}` }] });
+      const token = await client.getSessionToken('sandbox', key.applicationId, key.applicationSecret);
+      const profile = await client.getProfile('sandbox', token.token, token.mageId);
+      for (const field of [profile.firstName, profile.screenName, profile.email]) {
+        assert.doesNotMatch(field ?? '', notificationLink, `a link in ${field}`);
+      }
+      assert.equal(looks(profile.firstName), `Eve ${LINK}`);
+      assert.equal(looks(profile.screenName), '[s](file:///etc/passwd)');
+      assert.equal(looks(profile.email), `eve${LINK}@example.com`);
+      assert.equal(profile.lastName, 'Doe', 'text without a link is kept exactly');
+      assert.equal(profile.mageId, token.mageId);
+      const orgs = await client.getOrganizations('sandbox', token.token, token.mageId);
+      const org = orgs.find((o) => o.id === orgId);
+      assert.ok(org, JSON.stringify(orgs));
+      assert.doesNotMatch(org.name, notificationLink);
+      assert.equal(looks(org.name), `Org ${LINK}`);
+    });
+  });
+
   describe('faults', () => {
     const get = () => client.getSessionToken('sandbox', key.applicationId, key.applicationSecret, 3600);
 

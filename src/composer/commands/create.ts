@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isScripted, scriptedString } from '../../keys/commands/scripted';
 import { UserError } from '../../util/errors';
+import { escapeIcons } from '../../util/markdown';
 import { type ComposerKeyRecord, type ComposerOwner, labelProblem } from '../composerService';
 import { type ComposerCommandDeps, envLabel, keyArgument, resolveEnvironment, withProgress } from './common';
 
@@ -64,7 +65,8 @@ export class CreateComposerKeyCommand {
   private async pickOwner(owners: ComposerOwner[]): Promise<ComposerOwner | undefined> {
     if (owners.length <= 1) return owners[0];
     const picked = await vscode.window.showQuickPick(
-      owners.map((o) => ({ label: o.isAccount ? `$(account) You` : `$(organization) ${o.name}`, description: o.uid, owner: o })),
+      // A QuickPick label renders $(icon): the organization's name (the server's words) is shown as written.
+      owners.map((o) => ({ label: o.isAccount ? `$(account) You` : `$(organization) ${escapeIcons(o.name)}`, description: o.uid, owner: o })),
       { title: 'Create Composer Key: Owner', placeHolder: 'Who owns the new key? An organization\'s keys are shared with its members.' },
     );
     return picked?.owner;

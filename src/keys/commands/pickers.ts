@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { ENVIRONMENT_IDS, EnvironmentId, environmentInfo } from '../../eqp/environments';
 import { VIEW_SELECTION_ARG } from '../../constants';
+import { escapeIcons } from '../../util/markdown';
 import { Step, pickStep } from '../../util/prompts';
 import { KeyRecord, KeyStore, MAX_KEYS_PER_ENVIRONMENT } from '../keyStore';
 import { STATE_IN_FULL } from '../rows';
@@ -38,7 +39,8 @@ export async function resolveKey(deps: KeyCommandDeps, arg: unknown, title: stri
     keys.map((k) => ({
       label: `${isActiveKey(k) ? '$(star-full)' : '$(blank)'} ${k.name}`,
       description: `${label(k.environment)} · ${k.applicationId}${isActiveKey(k) ? ' · active key' : ''}`,
-      detail: stateSummary(k),
+      // The profile name is the server's: a $(icon) in it is shown as written, not as an icon.
+      detail: escapeIcons(stateSummary(k)),
       key: k,
     })),
     { title, placeHolder: 'Choose an API access key (★ marks the active key of its environment)', matchOnDescription: true },

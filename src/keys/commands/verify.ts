@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { withAbortSignal } from '../../util/cancellation';
 import { UserError } from '../../util/errors';
+import { unlinkText } from '../../util/markdown';
 import { KeyRecord } from '../keyStore';
 import { KeyCommandDeps } from './deps';
 import { isScripted } from './scripted';
@@ -33,12 +34,14 @@ export class VerifyKeyCommand {
     this.deps.logger.info(`verified key "${key.name}" (${key.environment}): ${updated.state}${outcome.ok ? '' : ` (${outcome.error.message})`}`);
     if (outcome.ok) await this.deps.tokens?.adopt(updated, outcome.token, outcome.requestedAt).catch(() => undefined);
     if (!scripted) {
-      if (outcome.ok) void vscode.window.showInformationMessage(`"${key.name}" (${label(key.environment)}) works: ${stateSummary(updated)}.`);
+      // Notifications turn [title](command:…) into a link: the profile name (stored, maybe by an older version) and
+      // the server's message can form none.
+      if (outcome.ok) void vscode.window.showInformationMessage(unlinkText(`"${key.name}" (${label(key.environment)}) works: ${stateSummary(updated)}.`));
       else if (outcome.error.isAuthFailure) {
-        void vscode.window.showErrorMessage(`"${key.name}" was refused. ${outcome.error.message} ${outcome.error.hint}`, 'Regenerate…').then((c) =>
+        void vscode.window.showErrorMessage(unlinkText(`"${key.name}" was refused. ${outcome.error.message} ${outcome.error.hint}`), 'Regenerate…').then((c) =>
           c ? vscode.commands.executeCommand('eqp.keys.regenerate', { environment: key.environment, name: key.name }) : undefined,
         );
-      } else void vscode.window.showWarningMessage(`Could not verify "${key.name}": ${outcome.error.message} ${outcome.error.hint}`);
+      } else void vscode.window.showWarningMessage(unlinkText(`Could not verify "${key.name}": ${outcome.error.message} ${outcome.error.hint}`));
     }
     return updated;
   }
