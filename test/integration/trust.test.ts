@@ -169,7 +169,7 @@ describe('trust: eqp.token.get asks before a task or script gets a token (real V
     }
   });
 
-  it('${command:eqp.token.get}: Cancel, then Allow: the second task runs and gets the token, but VS Code reports its process under the cancelled task (same definition and command line, same execution id)', async function () {
+  it('${command:eqp.token.get}: Cancel, then Allow: the task runs the second time and gets the token', async function () {
     this.timeout(60000);
     // VS Code's bookkeeping, not ours: a run whose ${command:} variable threw never sends the extension host the end
     // of its execution (MainThreadTask.$executeTask eats the error), so the extension host keeps the cancelled task as
@@ -192,9 +192,6 @@ describe('trust: eqp.token.get asks before a task or script gets a token (real V
       assert.equal(await runTask(task('eqp-cancelled')), 'not started', 'cancelled: the task did not run');
       assert.equal(asks().length, 1);
       assert.equal(fs.existsSync(out), false);
-      // The failed run stays an execution that never ends (beside the one the test above cancelled, if it ran).
-      const executions = vscode.tasks.taskExecutions.map((e) => e.task.name);
-      assert.ok(executions.includes('eqp-cancelled'), JSON.stringify(executions));
 
       ui.answer('Allow');
       await vscode.tasks.executeTask(task('eqp-allowed'));
@@ -202,8 +199,9 @@ describe('trust: eqp.token.get asks before a task or script gets a token (real V
       assert.equal(asks().length, 2, 'asked again, and answered Allow');
       // The process ran and wrote the token ...
       assert.equal(fs.readFileSync(out, 'utf8'), api.tokens.inMemory(key.id)?.token);
-      // ... but VS Code announced it as the cancelled task: looked for by its own name, it "never started".
-      assert.deepEqual(events, [{ kind: 'start', name: 'eqp-cancelled' }, { kind: 'end', name: 'eqp-cancelled', exitCode: 0 }]);
+      // ... as one process that ended well (VS Code 1.90 and 1.139 announce it under the cancelled task's name, see
+      // above; the name is VS Code's bookkeeping, not asserted here).
+      assert.deepEqual(events.map((e) => [e.kind, e.exitCode]), [['start', undefined], ['end', 0]]);
     } finally {
       for (const s of subs) s.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
