@@ -4,3 +4,4 @@ export * from './errors';
 export * from './client';
 export * from './redact';
 export { chooseProxy, isLoopbackHostname, noProxyMatches, type ProxyChoice, type ProxySource } from './transport';
+export * from './submissions';
