@@ -9,6 +9,16 @@ import { EqpError } from './errors';
 import { RedactionList, redact } from './redact';
 import { unlinkText } from '../util/markdown';
 import { type ProxyChoice, Transport, findProxyTunnelError, requestTransport } from './transport';
+import {
+  type ListSubmissionsOptions,
+  type Submission,
+  type SubmissionPage,
+  type ToolReportAnswer,
+  type ToolRun,
+  parseSubmission,
+  parseToolReport,
+  parseToolRuns,
+} from './submissions';
 
 export interface SessionToken {
   mageId: string;
@@ -92,17 +102,28 @@ export const MAX_PLAUSIBLE_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
 const MAX_SERVER_MESSAGE = 300;
 /** A token or profile answer is a few hundred bytes; anything near this is not one. */
 const MAX_RESPONSE_BYTES = 1_000_000;
+/** A page of submissions (limit -1 may ask for all of them; the docs' package object alone is about 4 KB). */
+const MAX_SUBMISSIONS_BYTES = 20_000_000;
+/** One test report: a code sniffer report of a large extension (thousands of findings per PHP version). */
+export const MAX_TOOL_REPORT_BYTES = 50_000_000;
+/** Longest submission id, tool name or run id put into a URL path. */
+const MAX_PATH_PART = 200;
 /** What a Magento ID (mage_id) looks like; it goes into URL paths, messages and terminal variables. */
 const MAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAGE_ID_RULE = '1 to 64 letters, digits, "_" or "-"';
 
-type Operation = 'token' | 'profile' | 'keys';
+type Operation = 'token' | 'profile' | 'keys' | SubmissionOperation;
+type SubmissionOperation = 'submissions' | 'submission' | 'toolRuns' | 'toolReport';
 
 /** How messages name the request of each operation. */
 const REQUEST_NAME: Record<Operation, string> = {
   token: 'session token request',
   profile: 'profile request',
   keys: 'Composer key request',
+  submissions: 'submission list request',
+  submission: 'submission request',
+  toolRuns: 'test run list request',
+  toolReport: 'test report request',
 };
 
 /** How messages name a valid answer of each operation ("not a valid …"). */
@@ -110,7 +131,15 @@ const ANSWER_NAME: Record<Operation, string> = {
   token: 'session token',
   profile: 'profile',
   keys: 'Composer key answer',
+  submissions: 'submission list',
+  submission: 'submission',
+  toolRuns: 'test run list',
+  toolReport: 'test report',
 };
+
+function isSubmissionOperation(op: Operation): op is SubmissionOperation {
+  return op === 'submissions' || op === 'submission' || op === 'toolRuns' || op === 'toolReport';
+}
 
 /** What one call knows about itself, for building messages. */
 interface CallContext {
@@ -125,12 +154,20 @@ interface CallContext {
   secrets: string[];
   /** The Composer key label a PUT/DELETE is about: a 404 then means "no such key". */
   label?: string;
+  /** The submission a GET is about: a 404 then names it. */
+  submissionId?: string;
+  /** The test run a report GET is about (tool name and run id). */
+  run?: { tool: string; toolRunId: string };
+  /** Largest answer accepted; default MAX_RESPONSE_BYTES. */
+  maxBytes?: number;
 }
 
 interface RawAnswer {
   status: number;
   body: string;
   contentType: string;
+  /** Response headers with lower-case names (string values only). */
+  headers: Record<string, string>;
 }
 
 export class EqpClient {
@@ -368,6 +405,114 @@ export class EqpClient {
     await this.send(ctx, 'DELETE', `${keysPath(mageId)}/${encodeURIComponent(label)}${query}`, `Bearer ${token}`, undefined, signal);
   }
 
+  /**
+   * One page of the account's package submissions (`GET /rest/v1/products/packages`), newest first unless `sort`
+   * says otherwise. `total` comes from X-Total-Count (undefined when absent or not a whole number >= 0); entries that
+   * are not submissions are left out and counted in `skipped`. A page that disagrees with the total is returned as is.
+   */
+  async listSubmissions(env: EnvironmentId, token: string, opts: ListSubmissionsOptions = {}, signal?: AbortSignal): Promise<SubmissionPage> {
+    const offset = opts.offset ?? 0;
+    const limit = opts.limit ?? 20;
+    const sort = opts.sort ?? '-created_at';
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new EqpError('config', `The submission list offset must be a whole number from 0 (got ${String(offset)}).`);
+    }
+    if (!Number.isSafeInteger(limit) || (limit < 1 && limit !== -1)) {
+      throw new EqpError('config', `The submission list limit must be a whole number from 1, or -1 for all (got ${String(limit)}).`);
+    }
+    if (typeof sort !== 'string' || !/^[+-]?[A-Za-z_][A-Za-z0-9_.]*(,[+-]?[A-Za-z_][A-Za-z0-9_.]*)*$/.test(sort)) {
+      throw new EqpError('config', 'The submission list sort must be a comma list of field names, each with an optional + or - (e.g. -created_at).');
+    }
+    const query = new URLSearchParams({ offset: String(offset), limit: String(limit), sort });
+    for (const [name, value] of Object.entries(opts.filters ?? {})) {
+      if (name.trim() === '' || query.has(name) || typeof value !== 'string' || CONTROL_CHARS.test(name) || CONTROL_CHARS.test(value)) {
+        throw new EqpError('config', 'A submission filter must be a field name (not offset, limit or sort) with a text value, without control characters.');
+      }
+      query.set(name, value);
+    }
+    const ctx = { ...this.tokenContext(env, token, 'submissions'), maxBytes: MAX_SUBMISSIONS_BYTES };
+    const answer = await this.send(ctx, 'GET', `/rest/v1/products/packages?${query.toString()}`, `Bearer ${token}`, undefined, signal);
+    const json = parseJsonBody(ctx, answer);
+    if (!Array.isArray(json)) {
+      malformed(ctx, 'the body is JSON but not a list');
+    }
+    const items: Submission[] = [];
+    for (const raw of json as unknown[]) {
+      const submission = parseSubmission(raw);
+      if (submission !== undefined) {
+        items.push(submission);
+      }
+    }
+    return { items, total: parseTotal(answer.headers['x-total-count']), skipped: json.length - items.length, offset, limit };
+  }
+
+  /** One submission (`GET /rest/v1/products/packages/:submission_id`); a one-item list is read as that item. */
+  async getSubmission(env: EnvironmentId, token: string, submissionId: string, signal?: AbortSignal): Promise<Submission> {
+    const idPart = pathPart(submissionId, 'submission ID');
+    const ctx = { ...this.tokenContext(env, token, 'submission'), submissionId, maxBytes: MAX_SUBMISSIONS_BYTES };
+    const answer = await this.send(ctx, 'GET', `/rest/v1/products/packages/${idPart}`, `Bearer ${token}`, undefined, signal);
+    let json = parseJsonBody(ctx, answer);
+    if (Array.isArray(json)) {
+      if (json.length !== 1) {
+        malformed(ctx, `the body is a list of ${json.length} items, not one submission`);
+      }
+      json = json[0] as unknown;
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      malformed(ctx, 'the body is JSON but not an object');
+    }
+    const submission = parseSubmission(json);
+    if (submission === undefined) {
+      malformed(ctx, '"submission_id" is missing or not usable');
+    }
+    return submission;
+  }
+
+  /** The test runs of a submission (`GET …/:submission_id/status`); entries without a name or run id are left out. */
+  async listToolRuns(env: EnvironmentId, token: string, submissionId: string, signal?: AbortSignal): Promise<ToolRun[]> {
+    const idPart = pathPart(submissionId, 'submission ID');
+    const ctx = { ...this.tokenContext(env, token, 'toolRuns'), submissionId };
+    const answer = await this.send(ctx, 'GET', `/rest/v1/products/packages/${idPart}/status`, `Bearer ${token}`, undefined, signal);
+    const json = parseJsonBody(ctx, answer);
+    if (!Array.isArray(json)) {
+      malformed(ctx, 'the body is JSON but not a list');
+    }
+    return parseToolRuns(json);
+  }
+
+  /**
+   * One test report (`GET …/:submission_id/status/:tool/:tool_run_id`), up to MAX_TOOL_REPORT_BYTES, with the exact
+   * text the server sent as `raw`.
+   */
+  async getToolReport(
+    env: EnvironmentId,
+    token: string,
+    submissionId: string,
+    tool: string,
+    toolRunId: string,
+    signal?: AbortSignal,
+  ): Promise<ToolReportAnswer> {
+    const path =
+      `/rest/v1/products/packages/${pathPart(submissionId, 'submission ID')}/status/` +
+      `${pathPart(tool, 'test tool name')}/${pathPart(toolRunId, 'test run ID')}`;
+    const ctx = { ...this.tokenContext(env, token, 'toolReport'), submissionId, run: { tool, toolRunId }, maxBytes: MAX_TOOL_REPORT_BYTES };
+    const answer = await this.send(ctx, 'GET', path, `Bearer ${token}`, undefined, signal);
+    const json = parseJsonBody(ctx, answer);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+      malformed(ctx, 'the body is JSON but not an object');
+    }
+    return { report: parseToolReport(json), raw: answer.body };
+  }
+
+  /** A call made with only a session token: checks it, puts it on the redaction lists, builds the context. */
+  private tokenContext(env: EnvironmentId, token: string, op: Operation): CallContext {
+    if (typeof token !== 'string' || token === '') {
+      throw new EqpError('config', 'There is no session token to send.', { hint: 'Get a new session token first.' });
+    }
+    this.remember(token);
+    return this.context(env, op, [token]);
+  }
+
   /** Checks token and mage_id, puts the token on the redaction lists, builds the context. */
   private keysContext(env: EnvironmentId, token: string, mageId: string): CallContext {
     checkSession(token, mageId);
@@ -500,6 +645,7 @@ export class EqpClient {
         headers: { Authorization: authorization },
         data,
         signal: abort.signal,
+        maxContentLength: ctx.maxBytes ?? MAX_RESPONSE_BYTES,
         httpAgent: route.httpAgent,
         httpsAgent: route.httpsAgent,
       });
@@ -517,10 +663,17 @@ export class EqpClient {
       signal?.removeEventListener('abort', onCancel);
     }
     const contentType = String(response.headers['content-type'] ?? '');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers as Record<string, unknown>)) {
+      if (typeof value === 'string') {
+        headers[name.toLowerCase()] = value;
+      }
+    }
     const answer: RawAnswer = {
       status: response.status,
       body: typeof response.data === 'string' ? response.data : '',
       contentType,
+      headers,
     };
     if (answer.status >= 200 && answer.status < 300) {
       return answer;
@@ -629,6 +782,47 @@ function parseJsonObject(ctx: CallContext, answer: RawAnswer, what: string): Rec
   return parsed as Record<string, unknown>;
 }
 
+/** Any JSON body (the caller judges its shape); an empty or non-JSON body is malformed. */
+function parseJsonBody(ctx: CallContext, answer: RawAnswer): unknown {
+  if (answer.body.trim() === '') {
+    malformed(ctx, `the body is empty (HTTP ${answer.status})`);
+  }
+  const parsed = tryParseJson(answer.body);
+  if (!parsed.ok) {
+    // Not the parser's message: newer Node versions quote the body in it.
+    malformed(ctx, `the body is not JSON${describeContentType(answer.contentType)}`);
+  }
+  return parsed.value;
+}
+
+/** X-Total-Count: a whole number >= 0, else undefined. */
+function parseTotal(header: string | undefined): number | undefined {
+  const value = header?.trim();
+  return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
+
+/**
+ * A submission id, tool name or run id as one URL path segment: refused (kind 'config', nothing sent) when empty,
+ * too long, made of dots only (`..` would climb the path) or holding control characters; otherwise percent-encoded.
+ */
+function pathPart(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_PATH_PART || /^\.+$/.test(value) || CONTROL_CHARS.test(value)) {
+    throw new EqpError('config', `The ${what} must be a non-empty text of at most ${MAX_PATH_PART} characters without control characters.`, {
+      hint: 'List the submissions again and pick one from the list.',
+    });
+  }
+  return encodeURIComponent(value);
+}
+
+/** An id from the server or a caller, safe to put into a message: no link, at most 64 characters. */
+function quotedId(id: string): string {
+  const oneLine = unlinkText(id);
+  return oneLine.length > 64 ? `${oneLine.slice(0, 63)}…` : oneLine;
+}
+
 function malformed(ctx: CallContext, problem: string): never {
   throw new EqpError('malformed', `The ${ctx.api} answered with something that is not a valid ${ANSWER_NAME[ctx.op]}: ${problem}.`, {
     hint: malformedHint(ctx),
@@ -707,7 +901,14 @@ function httpError(ctx: CallContext, answer: RawAnswer, retryAfterHeader: unknow
 
   let message: string;
   let hint: string;
-  if (status === 403 && ctx.op === 'keys') {
+  if (status === 403 && isSubmissionOperation(ctx.op) && ctx.env === 'sandbox') {
+    message =
+      `The ${ctx.api} refused access to package submissions (${detail}): this account may not be eligible for the Sandbox ` +
+      '(only some partner tiers are).';
+    hint =
+      'The Sandbox is open to some Adobe partner tiers only. Use the Production environment for your submissions, or ask ' +
+      'Commerce Marketplace support whether your account can use the Sandbox. If it can, get a new session token and try again.';
+  } else if (status === 403 && ctx.op === 'keys') {
     message = `The ${ctx.api} refused access to these Composer keys (${detail}).`;
     hint =
       'The account of the session token may not belong to that organization (uid), or may not manage its keys. ' +
@@ -736,6 +937,17 @@ function httpError(ctx: CallContext, answer: RawAnswer, retryAfterHeader: unknow
   } else if (status === 404 && ctx.op === 'keys' && ctx.label !== undefined) {
     message = `The ${ctx.api} has no Composer key with that label (${detail}).`;
     hint = 'It may have been deleted or renamed elsewhere (the Developer Portal, another tool): list the keys again.';
+  } else if (status === 404 && ctx.submissionId !== undefined) {
+    const id = quotedId(ctx.submissionId);
+    if (ctx.run !== undefined) {
+      message =
+        `The ${ctx.api} has no ${quotedId(ctx.run.tool)} report ${quotedId(ctx.run.toolRunId)} for submission ${id} ` +
+        '(the submission may have been removed or cancelled).';
+      hint = 'List the test runs of the submission again: the run may have been replaced by a newer one.';
+    } else {
+      message = `The ${ctx.api} has no submission ${id} (it may have been removed or cancelled).`;
+      hint = 'List the submissions again; if it should be there, check that it belongs to this environment and account.';
+    }
   } else if (status === 404 && ctx.op === 'token') {
     message = `The ${ctx.api} at ${ctx.host} has no session token endpoint (${detail}).`;
     hint = `Check the ${ctx.setting} setting: it should be the EQP API address, e.g. ${info.defaultApiUrl}.`;
@@ -832,7 +1044,7 @@ function transportError(ctx: CallContext, e: unknown, timeoutMs: number, proxy?:
   const answered = axiosError?.isAxiosError === true && axiosError.response !== undefined;
   if (answered || code === 'ERR_BAD_RESPONSE') {
     const problem = /maxContentLength/.test(message)
-      ? `the answer is larger than ${MAX_RESPONSE_BYTES} bytes`
+      ? `the answer is larger than ${ctx.maxBytes ?? MAX_RESPONSE_BYTES} bytes`
       : 'the answer was cut off before its end';
     return new EqpError('malformed', `The ${ctx.api} answered with something that is not a valid ${ANSWER_NAME[ctx.op]}: ${problem}.`, {
       hint: malformedHint(ctx),
