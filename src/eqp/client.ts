@@ -1,7 +1,8 @@
 /**
- * The EQP API client: session tokens, the profile summary and the Magento 2 Composer keys. One request per call and no retries (retry
- * policy belongs to the token service). Every failure comes out as an EqpError whose message and fields hold
- * no secret, token or request detail; the axios error is mapped, never kept.
+ * The EQP API client: session tokens, the profile summary, the Magento 2 Composer keys, and package submissions
+ * with their test reports. One request per call and no retries (retry policy belongs to the token service). Every
+ * failure comes out as an EqpError whose message and fields hold no secret, token or request detail; the axios error
+ * is mapped, never kept.
  */
 import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults, Method } from 'axios';
 import { type EnvironmentId, environmentInfo, legacyHostHint, otherEnvironment, validateServiceUrl } from './environments';
