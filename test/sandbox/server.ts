@@ -4,7 +4,8 @@
 //
 // One listener per environment, so a key or token of one is refused by the other.
 // Each listener serves:
-//   /rest/v1/...   the API (logged, subject to injected faults)
+//   /rest/v1/...   the API (logged, subject to injected faults), including the seeded package submissions,
+//                  tool runs and test reports of ./submissions.ts (/rest/v1/products/packages...)
 //   /portal...     a small HTML "Manage API Keys" page (plain forms, no script; relative links only, so it
 //                  also works behind a path prefix such as code-server's /proxy/PORT/)
 //   /__sandbox/... a JSON control interface for other processes (demo, UI tests)
