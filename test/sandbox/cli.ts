@@ -45,7 +45,11 @@ function writeInfoFile(file: string, info: SandboxInfo): void {
 }
 
 function describe(info: SandboxInfo): string {
-  const lines = ['EQP sandbox running (local test server). Press Ctrl+C to stop.', ''];
+  const lines = [
+    'EQP sandbox running (local test server). Press Ctrl+C to stop.',
+    'Serves tokens, profiles, Composer keys, and seeded package submissions with their test reports (/rest/v1/products/packages).',
+    '',
+  ];
   for (const env of ENVS) {
     const e = info.environments[env];
     lines.push(env === 'production' ? 'Production' : 'Sandbox');

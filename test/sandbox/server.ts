@@ -4,7 +4,8 @@
 //
 // One listener per environment, so a key or token of one is refused by the other.
 // Each listener serves:
-//   /rest/v1/...   the API (logged, subject to injected faults)
+//   /rest/v1/...   the API (logged, subject to injected faults), including the seeded package submissions,
+//                  tool runs and test reports of ./submissions.ts (/rest/v1/products/packages...)
 //   /portal...     a small HTML "Manage API Keys" page (plain forms, no script; relative links only, so it
 //                  also works behind a path prefix such as code-server's /proxy/PORT/)
 //   /__sandbox/... a JSON control interface for other processes (demo, UI tests)
@@ -19,6 +20,11 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { HttpError, SandboxRuleError } from './errors';
+import { SandboxSubmissions, type SandboxSubmissionInfo, type SubmissionStatusChange } from './submissions';
+
+export { SandboxRuleError };
+export type { SandboxSubmissionInfo, SubmissionStatusChange };
 
 export type SandboxEnv = 'production' | 'sandbox';
 
@@ -69,15 +75,6 @@ export interface SandboxOptions {
   extraHostNames?: readonly string[];
 }
 
-/** What the portal would refuse (4th key, duplicate or empty name, not eligible, unknown key). */
-export class SandboxRuleError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.name = 'SandboxRuleError';
-    this.status = status;
-  }
-}
 
 const SANDBOX_ENVS: readonly SandboxEnv[] = ['production', 'sandbox'];
 const ENV_LABEL: Record<SandboxEnv, string> = { production: 'Production', sandbox: 'Sandbox' };
@@ -135,13 +132,6 @@ interface EnvState {
   composerKeys: SandboxComposerKey[];
 }
 
-/** Thrown inside a handler to answer a JSON error `{code, message}`. */
-class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
-    super(message);
-  }
-}
-
 /** What an API handler decided to answer; written (or faulted) afterwards. */
 interface ApiAnswer { status: number; body: unknown; headers?: Record<string, string> }
 
@@ -159,6 +149,8 @@ export class EqpSandbox {
   private readonly scheme: 'http' | 'https';
   private readonly answerDelayMs: number;
   private readonly extraHostNames: readonly string[];
+  /** Package submissions, tool runs and reports of both environments (./submissions.ts). */
+  private readonly submissionStore: SandboxSubmissions;
 
   readonly clock: { now(): number; advance(seconds: number): void } = {
     now: () => Date.now() + this.clockOffsetMs,
@@ -194,6 +186,7 @@ export class EqpSandbox {
       return state;
     };
     this.envs = { production: make('production'), sandbox: make('sandbox') };
+    this.submissionStore = new SandboxSubmissions(() => this.clock.now());
   }
 
   static async start(options: SandboxOptions = {}): Promise<EqpSandbox> {
@@ -387,6 +380,58 @@ export class EqpSandbox {
     return env ? this.state(env).tlsHandshakes : this.envs.production.tlsHandshakes + this.envs.sandbox.tlsHandshakes;
   }
 
+  // ------------------------------------------- package submissions (./submissions.ts; contract12.md)
+
+  /** Every submission of `env` (copies), newest first, statuses as the pipeline has them now. */
+  submissions(env: SandboxEnv): SandboxSubmissionInfo[] {
+    return this.submissionStore.list(this.state(env).env);
+  }
+
+  /** The submission id of `sku` `version` in `env`; SandboxRuleError 404 when there is none. */
+  submissionId(env: SandboxEnv, sku: string, version: string): string {
+    return this.submissionStore.idOf(this.state(env).env, sku, version);
+  }
+
+  /** Without `to`: the next pipeline stage (a draft is submitted, approved is released). With it: exactly those statuses. */
+  advanceSubmission(env: SandboxEnv, id: string, to?: SubmissionStatusChange): SandboxSubmissionInfo {
+    return this.submissionStore.advance(this.state(env).env, id, to);
+  }
+
+  /** Merges raw fields into the package object as served (unknown statuses, odd shapes, extra fields). */
+  patchSubmission(env: SandboxEnv, id: string, rawFields: Record<string, unknown>): void {
+    this.submissionStore.patch(this.state(env).env, id, rawFields);
+  }
+
+  /** Serves `runs` (any JSON) as the submission's tool runs, for the id and the SKU paths. */
+  setToolRuns(env: SandboxEnv, id: string, runs: unknown): void {
+    this.submissionStore.setRuns(this.state(env).env, id, runs);
+  }
+
+  /** Serves `rawBody` (any JSON) as the report of `tool` run `runId`. */
+  setToolReport(env: SandboxEnv, id: string, tool: string, runId: string, rawBody: unknown): void {
+    this.submissionStore.setReport(this.state(env).env, id, tool, runId, rawBody);
+  }
+
+  /** Replaces the latest phpcs report with `count` findings over the demo module's files (per PHP version); returns its run id. */
+  setPhpcsFindings(env: SandboxEnv, id: string, count: number, phpVersions?: readonly string[]): string {
+    return this.submissionStore.setPhpcsFindings(this.state(env).env, id, count, phpVersions);
+  }
+
+  /** Adds `count` synthetic submissions, older than the seeded ones; returns their ids. */
+  addSubmissions(env: SandboxEnv, count: number): string[] {
+    return this.submissionStore.addBulk(this.state(env).env, count);
+  }
+
+  /** Removes a submission: its GETs answer 404. */
+  removeSubmission(env: SandboxEnv, id: string): void {
+    this.submissionStore.remove(this.state(env).env, id);
+  }
+
+  /** Back to the seeded submissions in both environments (the seeded pipeline restarts at the clock's now). */
+  resetSubmissions(): void {
+    this.submissionStore.reset();
+  }
+
   close(): Promise<void> {
     this.closed ??= (async () => {
       // Let delayed requests finish their wait at once, so close() does not hang on them.
@@ -565,6 +610,15 @@ export class EqpSandbox {
       }
       return this.profile(state, authorization, decodeURIComponent(users[1] as string), query.get('style'));
     }
+    if (this.submissionStore.handles(path)) {
+      // These paths carry no mage_id: only the token (and the environment's eligibility) is checked.
+      return this.submissionStore.answer(state.env, method, path, query, () => {
+        this.checkToken(state, authorization);
+        if (!state.eligible) {
+          throw new HttpError(403, NOT_ELIGIBLE_MESSAGE);
+        }
+      });
+    }
     throw new HttpError(404, `No such endpoint: ${path}`);
   }
 
@@ -612,6 +666,14 @@ export class EqpSandbox {
 
   /** Checks the Bearer session token: 401 when missing, unknown (other environment) or expired; 403 for another user. */
   private checkBearer(state: EnvState, authorization: string | undefined, mageId: string): void {
+    const token = this.checkToken(state, authorization);
+    if (token.mageId !== mageId) {
+      throw new HttpError(403, `This session token does not give access to user ${mageId}.`);
+    }
+  }
+
+  /** 401 when the Bearer token is missing, unknown (other environment) or expired; the token's record otherwise. */
+  private checkToken(state: EnvState, authorization: string | undefined): IssuedToken {
     const match = /^Bearer +(\S+)\s*$/i.exec(authorization ?? '');
     const token = match ? state.tokens.get(match[1] as string) : undefined;
     if (!token) {
@@ -620,9 +682,7 @@ export class EqpSandbox {
     if (this.clock.now() >= token.expiresAt) {
       throw new HttpError(401, 'The session token has expired.', { 'WWW-Authenticate': 'Bearer realm="EQP", error="invalid_token"' });
     }
-    if (token.mageId !== mageId) {
-      throw new HttpError(403, `This session token does not give access to user ${mageId}.`);
-    }
+    return token;
   }
 
   private profile(state: EnvState, authorization: string | undefined, mageId: string, style: string | null): ApiAnswer {
@@ -905,6 +965,14 @@ export class EqpSandbox {
       } else if (path === '/__sandbox/log') {
         allow('GET');
         sendJson(res, 200, this.requestLog(env));
+      } else if (path === '/__sandbox/submissions' || path.startsWith('/__sandbox/submissions/')) {
+        const query = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
+        const answer = this.submissionStore.control(env, method, path, query, raw, () => this.resetSubmissions());
+        if (answer.status === 204) {
+          res.writeHead(204).end();
+        } else {
+          sendJson(res, answer.status, answer.body, answer.headers);
+        }
       } else {
         throw new HttpError(404, `No such control endpoint: ${path}`);
       }
