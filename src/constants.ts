@@ -3,6 +3,7 @@ export const EXTENSION_ID = 'eqp-keys.eqp-keys';
 export const VIEW_CONTAINER_ID = 'eqpKeys';
 export const KEYS_VIEW_ID = 'eqp.keys';
 export const COMPOSER_VIEW_ID = 'eqp.composerKeys';
+export const SUBMISSIONS_VIEW_ID = 'eqp.submissions';
 export const OUTPUT_CHANNEL_NAME = 'EQP Keys';
 export const TOKEN_STATUS_BAR_ID = 'eqp.token';
 
@@ -34,6 +35,14 @@ export const COMMANDS = {
   composerWriteAuthJson: 'eqp.composer.writeAuthJson',
   composerRefresh: 'eqp.composer.refresh',
   composerRotate: 'eqp.composer.rotate',
+  submissionsRefresh: 'eqp.submissions.refresh',
+  submissionsLoadMore: 'eqp.submissions.loadMore',
+  submissionsOpenReport: 'eqp.submissions.openReport',
+  submissionsOpenReportJson: 'eqp.submissions.openReportJson',
+  submissionsShowProblems: 'eqp.submissions.showProblems',
+  submissionsClearProblems: 'eqp.submissions.clearProblems',
+  submissionsOpenInPortal: 'eqp.submissions.openInPortal',
+  submissionsCopySubmissionId: 'eqp.submissions.copySubmissionId',
   showLog: 'eqp.showLog',
 } as const;
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -43,6 +52,8 @@ export const CONTEXT = {
   hasKeys: 'eqp.hasKeys',
   /** Every environment with an API access key has loaded its Composer keys, and there are none. */
   composerEmpty: 'eqp.composer.empty',
+  /** No environment has an API access key, or every one loaded its submissions and there are none. */
+  submissionsEmpty: 'eqp.submissions.empty',
 } as const;
 
 /**

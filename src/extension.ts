@@ -5,6 +5,7 @@ import { EqpClient } from './eqp/client';
 import { EqpAuthenticationProvider } from './auth/provider';
 import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL } from './auth/sessions';
 import { ComposerFeature } from './composer/feature';
+import { SubmissionsFeature } from './submissions/feature';
 import { CreateKeyCommand } from './keys/commands/create';
 import { DeleteKeyCommand } from './keys/commands/delete';
 import { RegenerateKeyCommand } from './keys/commands/regenerate';
@@ -49,6 +50,8 @@ export interface Seams {
   clock?: Clock;
   /** Receives the status bar item when it is created, and returns the item to use. */
   statusBarItem?: (item: vscode.StatusBarItem) => vscode.StatusBarItem;
+  /** Whether the window has focus (the submissions poller runs only then); default VS Code's window state. */
+  windowFocused?: () => boolean;
 }
 
 /** The services activate() built, for the test entry; the shipped activate() returns nothing. */
@@ -60,6 +63,7 @@ export interface Built {
   tree: KeysTreeProvider;
   clipboard: ClipboardGuard;
   composer: ComposerFeature;
+  submissions: SubmissionsFeature;
   auth: EqpAuthenticationProvider;
 }
 
@@ -79,7 +83,10 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   const proxy = (): string | undefined => vscode.workspace.getConfiguration('http').get<string>('proxy')?.trim() || undefined;
   let httpClient = new EqpClient(apiUrl, { redactions: logger.redactions, timeoutMs, proxy });
   // One indirection, so a changed timeout setting takes effect; everything holds `client`, never `httpClient`.
-  const client: Pick<EqpClient, 'getSessionToken' | 'getProfile' | 'getOrganizations' | 'listComposerKeys' | 'createComposerKeys' | 'setComposerKeyEnabled' | 'deleteComposerKey'> = {
+  const client: Pick<
+    EqpClient,
+    'getSessionToken' | 'getProfile' | 'getOrganizations' | 'listComposerKeys' | 'createComposerKeys' | 'setComposerKeyEnabled' | 'deleteComposerKey' | 'listSubmissions' | 'getSubmission' | 'listToolRuns' | 'getToolReport'
+  > = {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
     getProfile: (...a) => httpClient.getProfile(...a),
     getOrganizations: (...a) => httpClient.getOrganizations(...a),
@@ -87,6 +94,10 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     createComposerKeys: (...a) => httpClient.createComposerKeys(...a),
     setComposerKeyEnabled: (...a) => httpClient.setComposerKeyEnabled(...a),
     deleteComposerKey: (...a) => httpClient.deleteComposerKey(...a),
+    listSubmissions: (...a) => httpClient.listSubmissions(...a),
+    getSubmission: (...a) => httpClient.getSubmission(...a),
+    listToolRuns: (...a) => httpClient.listToolRuns(...a),
+    getToolReport: (...a) => httpClient.getToolReport(...a),
   };
   const clock = seams.clock ?? systemClock;
   const secrets = seams.secrets ?? context.secrets;
@@ -143,6 +154,8 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
 
   // Composer keys: their own view and commands, on the same client and session tokens.
   const composer = new ComposerFeature({ client, tokens, store, settings, clipboard, logger });
+  // Package submissions and their test reports: the third view, on the same client and session tokens.
+  const submissions = new SubmissionsFeature({ client, tokens, store, settings, logger, clock, focused: seams.windowFocused });
 
   // Other extensions ask for session tokens through VS Code's authentication API (their door, with consent).
   const auth = new EqpAuthenticationProvider({ tokens, store, logger, activeEnvironment: () => settings.activeEnvironment, createKey: (env) => create.guided(env) });
@@ -170,6 +183,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     tree,
     view,
     composer,
+    submissions,
     vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
     auth,
     { dispose: store.onDidChange(updateContext).dispose },
@@ -204,6 +218,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
         [COMMANDS.tokenMenu]: () => tokenMenu.run(),
         [COMMANDS.tokenManageAccess]: (arg) => manageAccess.run(arg),
         ...composer.handlers(),
+        ...submissions.handlers(),
         [COMMANDS.showLog]: () => logger.show(),
       },
       logger,
@@ -213,7 +228,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   // Last: VS Code disposes subscriptions in order, and lines logged while the others are disposed must still go
   // through the redacting logger.
   context.subscriptions.push(logger);
-  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer, auth };
+  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer, submissions, auth };
 }
 
 /** Set by build(): the clipboard clear deactivate() waits for. */

@@ -49,14 +49,9 @@ export async function startDemoWorkbench({ root, runDir, port }) {
         'eqp.sandbox.portalUrl': sandbox.portalUrl('sandbox'),
       },
     });
-    // A Magento module: "Write Composer Key to auth.json…" has a project (this folder) to write to.
-    fs.writeFileSync(path.join(cs.dirs.ws, 'composer.json'), `${JSON.stringify({
-      name: 'acme/module-example',
-      description: 'EQP Keys demo workspace: a Magento 2 module',
-      type: 'magento2-module',
-      repositories: [{ type: 'composer', url: 'https://repo.magento.com/' }],
-      require: { 'magento/framework': '*' },
-    }, null, 4)}\n`);
+    // A small Magento module (test/fixtures/demo-module): "Write Composer Key to auth.json…" has a project to write
+    // to, and the sandbox's seeded code sniffer findings (Submissions → Example Module 1.0.1 → phpcs) land on its files.
+    fs.cpSync(path.join(root, 'test', 'fixtures', 'demo-module'), cs.dirs.ws, { recursive: true });
     const url = workbenchUrl(cs.base, { ws: cs.dirs.ws });
     const pair = (k) => `${k.applicationId}:${k.applicationSecret}`;
     const banner = () => `
@@ -76,6 +71,10 @@ EQP Keys demo is running (Ctrl+C stops everything).
   composer.json, so "EQP: Write Composer Key to auth.json…" writes the project's auth.json):
     Production  "shop-live", "agency-ci" (owned by ${organization.name})
     Sandbox     "shop-staging"
+
+  Submissions (in the Submissions view; the sandbox's pipeline moves on its clock): Example Module and
+  Example Theme, several versions each. Open Example Module 1.0.1 → phpcs: its findings go to the Problems
+  panel on the workspace's module files (the workspace is that module, acme/module-example 1.0.1).
 `;
     const stop = async () => {
       await cs.stop();

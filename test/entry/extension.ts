@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { type Built, build } from '../../src/extension';
 import { EqpAuthenticationProvider } from '../../src/auth/provider';
 import type { ComposerFeature } from '../../src/composer/feature';
+import type { SubmissionsFeature } from '../../src/submissions/feature';
 import { KeyStore } from '../../src/keys/keyStore';
 import type { KeysTreeProvider } from '../../src/keys/tree';
 import type { ClipboardGuard } from '../../src/tokens/clipboard';
@@ -35,6 +36,13 @@ export interface EqpKeysTestApi {
     tree: KeysTreeProvider;
     /** The Composer Keys view's model, tree and service. */
     composer: ComposerFeature;
+    /** The Submissions view's model, tree, service, poller, problems and report documents. */
+    submissions: SubmissionsFeature;
+    /**
+     * Whether the window counts as focused for the submissions poller: `undefined` (default) asks VS Code, a test
+     * sets true or false (a headless test window is rarely focused).
+     */
+    setWindowFocused(focused: boolean | undefined): void;
     /** The `eqp` authentication provider registered with VS Code. */
     auth: EqpAuthenticationProvider;
     /**
@@ -56,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): EqpKeysTestApi {
   const faults = new FaultySecretStorage(context.secrets);
   const clock = new TestClock();
   const statusBar = new StatusBarRecorder();
-  const built: Built = build(context, { secrets: faults, clock, statusBarItem: statusBar.wrap });
+  let focused: boolean | undefined;
+  const built: Built = build(context, { secrets: faults, clock, statusBarItem: statusBar.wrap, windowFocused: () => focused ?? vscode.window.state.focused });
   const { client, secrets, options } = built.tokenParts;
   return {
     test: {
@@ -74,6 +83,11 @@ export function activate(context: vscode.ExtensionContext): EqpKeysTestApi {
       logUri: context.logUri,
       tree: built.tree,
       composer: built.composer,
+      submissions: built.submissions,
+      setWindowFocused: (value) => {
+        focused = value;
+        built.submissions.poller.update();
+      },
       auth: built.auth,
       otherWindow: () => {
         const store = new KeyStore(context.secrets, context.globalState);

@@ -1031,6 +1031,16 @@ export class EqpSandbox {
       }
       return;
     }
+    if (path === '/portal/extensions') {
+      // The seller's list of extensions and themes (what "Open Submissions in Developer Portal" opens).
+      if (method !== 'GET') {
+        page(405, 'Method not allowed', `<p class="error">Use GET to view this page.</p>`, { Allow: 'GET' });
+      } else {
+        const rows = this.submissionStore.list(env).map((s) => `<tr><td>${escapeHtml(s.name)}</td><td>${escapeHtml(s.sku)}</td><td>${escapeHtml(s.version)}</td><td>${escapeHtml(s.status.overall)} / ${escapeHtml(s.status.technical)} / ${escapeHtml(s.status.marketing)}</td><td><code>${escapeHtml(s.id)}</code></td></tr>`).join('');
+        page(200, 'My Extensions', `<table id="extensions"><tr><th>Name</th><th>SKU</th><th>Version</th><th>Overall / technical / marketing</th><th>Submission</th></tr>${rows}</table>`);
+      }
+      return;
+    }
     const keyAction = /^\/portal\/keys\/([^/]+)\/(regenerate|delete)$/.exec(path);
     if (path !== '/portal/keys' && !keyAction) {
       page(404, 'Not found', `<p class="error">There is no page here.</p><p><a href="${link('/portal')}">Back to Manage API Keys</a></p>`);

@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import type { EnvironmentId } from '../eqp/environments';
+import { Disposable } from '../util/lifecycle';
+
+export const REPORT_SCHEME = 'eqp-report';
+/** Reports kept for their read-only documents; the oldest is dropped beyond this (reports can be megabytes). */
+const MAX_KEPT = 20;
+
+/** What a report document is about: its URI encodes it, so "Open as JSON" from the document finds the bytes. */
+export interface ReportRef {
+  environment: EnvironmentId;
+  submissionId: string;
+  tool: string;
+  toolRunId: string;
+}
+
+/**
+ * Read-only documents for test reports (`eqp-report:` URIs): the readable report (Markdown) and the bytes the
+ * API sent (JSON, what the portal's download holds). Their text lives in memory only, for the most recent reports.
+ */
+export class ReportDocuments extends Disposable implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly emitter = this.register(new vscode.EventEmitter<vscode.Uri>());
+  readonly onDidChange = this.emitter.event;
+
+  constructor() {
+    super();
+    this.register(vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this));
+  }
+
+  static uri(ref: ReportRef, kind: 'md' | 'json', title: string): vscode.Uri {
+    // The file name is what the tab shows; the query says which report it is.
+    const safe = title.replace(/[\\/:*?"<>|\p{Cc}]+/gu, '-').slice(0, 80) || 'report';
+    const query = new URLSearchParams({ env: ref.environment, id: ref.submissionId, tool: ref.tool, run: ref.toolRunId });
+    return vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${safe}.${kind}`, query: query.toString() });
+  }
+
+  static refOf(uri: vscode.Uri): ReportRef | undefined {
+    if (uri.scheme !== REPORT_SCHEME) return undefined;
+    const q = new URLSearchParams(uri.query);
+    const env = q.get('env');
+    const id = q.get('id');
+    const tool = q.get('tool');
+    const run = q.get('run');
+    if ((env !== 'production' && env !== 'sandbox') || !id || !tool || !run) return undefined;
+    return { environment: env, submissionId: id, tool, toolRunId: run };
+  }
+
+  set(uri: vscode.Uri, text: string): void {
+    const key = uri.toString();
+    this.texts.delete(key);
+    this.texts.set(key, text);
+    while (this.texts.size > MAX_KEPT * 2) {
+      const oldest = this.texts.keys().next().value;
+      if (oldest === undefined) break;
+      this.texts.delete(oldest);
+    }
+    this.emitter.fire(uri);
+  }
+
+  has(uri: vscode.Uri): boolean {
+    return this.texts.has(uri.toString());
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? 'This report is no longer in memory: open it again from the Submissions view.';
+  }
+
+  async show(uri: vscode.Uri): Promise<vscode.TextEditor> {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    return vscode.window.showTextDocument(doc, { preview: true });
+  }
+}
