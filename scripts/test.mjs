@@ -131,7 +131,8 @@ async function ui(cs, browser) {
   const { runComposerUiChecks } = await import('../test/ui/composer-ui.mjs');
   const { runWalkthroughUiChecks } = await import('../test/ui/walkthrough-ui.mjs');
   const { runAuthUiChecks } = await import('../test/ui/auth-ui.mjs');
-  // EQP_UI_ONLY=auth,keys runs only those check files (smoke, keys, composer, auth, walkthrough).
+  const { runSubmissionsUiChecks } = await import('../test/ui/submissions-ui.mjs');
+  // EQP_UI_ONLY=auth,keys runs only those check files (smoke, keys, composer, auth, submissions, walkthrough).
   const only = process.env.EQP_UI_ONLY?.split(',').map((s) => s.trim());
   const pick = (name) => !only || only.includes(name);
   const summary = await uiChecks(shots, async (check) => {
@@ -141,6 +142,8 @@ async function ui(cs, browser) {
     if (pick('auth')) await runAuthUiChecks({ browser, cs, root: ROOT, shots, check });
     // In a Magento project folder of its own (composer.json, git), beside the shared workspace.
     if (pick('composer')) await runComposerUiChecks({ browser, cs, root: ROOT, shots, check });
+    // In the submitted Magento module's folder: its code sniffer findings land on its files.
+    if (pick('submissions')) await runSubmissionsUiChecks({ browser, cs, root: ROOT, shots, check });
     // Last: it opens the walkthrough in an editor, which later pages of the same workspace could restore.
     if (pick('walkthrough')) await runWalkthroughUiChecks({ browser, cs, root: ROOT, shots, check });
   });

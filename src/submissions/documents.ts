@@ -66,8 +66,16 @@ export class ReportDocuments extends Disposable implements vscode.TextDocumentCo
     return this.texts.get(uri.toString()) ?? 'This report is no longer in memory: open it again from the Submissions view.';
   }
 
-  async show(uri: vscode.Uri): Promise<vscode.TextEditor> {
+  /**
+   * Shows a report: the readable one rendered (Markdown preview: headings, tables, the attachment as a link), the
+   * JSON as a read-only editor. Without the built-in Markdown extension, the Markdown source is shown instead.
+   */
+  async show(uri: vscode.Uri): Promise<void> {
+    if (uri.path.endsWith('.md')) {
+      const previewed = await Promise.resolve(vscode.commands.executeCommand('markdown.showPreview', uri)).then(() => true, () => false);
+      if (previewed) return;
+    }
     const doc = await vscode.workspace.openTextDocument(uri);
-    return vscode.window.showTextDocument(doc, { preview: true });
+    await vscode.window.showTextDocument(doc, { preview: true });
   }
 }

@@ -5,6 +5,15 @@
 import type { Submission, ToolRun } from '../eqp/submissions';
 import { actionsLine, isInReview, statusLabel, statusPhrase, submissionIcon, toolLabel, toolRunStatusView } from './presentation';
 
+/** Tool names short enough for a row of a 300 px side bar (the tooltip has the full name). */
+const SHORT_TOOL_LABELS: Record<string, string> = {
+  phpcs: 'Code sniffer',
+  phpcpd: 'Copy-paste detector',
+  varnish: 'Install and Varnish',
+  marketing: 'Marketing review',
+  manual_qa: 'Manual QA',
+};
+
 /** Submissions of one product share this key: the SKU, else (a draft before its scan) the name. */
 export function productKey(s: Submission): string {
   return s.sku !== undefined ? `sku:${s.sku}` : s.name !== undefined ? `name:${s.name}` : 'unnamed';
@@ -46,7 +55,10 @@ export function submissionPresentation(s: Submission): SubmissionPresentation {
 }
 
 export interface ToolRunPresentation {
+  /** Short, for the row. */
   label: string;
+  /** What the tool is, in full, e.g. "Code sniffer (phpcs)". */
+  fullLabel: string;
   /** passed, failed, could not run, needs review, or the status as it came. */
   status: string;
   icon: string;
@@ -61,7 +73,7 @@ export function toolRunPresentation(r: ToolRun): ToolRunPresentation {
     r.name === 'phpcs' ? 'Open its report; its findings go to the Problems panel.'
       : r.name === 'phpcpd' ? 'Open its summary (the API gives no detailed report).'
         : 'Open its report.';
-  return { label: toolLabel(r.name), status: view.label, icon: view.icon, color: view.color, opens };
+  return { label: SHORT_TOOL_LABELS[r.name] ?? toolLabel(r.name), fullLabel: toolLabel(r.name), status: view.label, icon: view.icon, color: view.color, opens };
 }
 
 /** A date as the tooltips show it: local, to the minute. */

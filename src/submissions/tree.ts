@@ -98,11 +98,11 @@ export class ToolRunNode {
     const item = new vscode.TreeItem(p.label, vscode.TreeItemCollapsibleState.None);
     item.id = `submissions/${this.environment}/${this.parent.submission.submissionId}/run/${r.name}/${r.toolRunId}`;
     item.iconPath = new vscode.ThemeIcon(p.icon, p.color ? new vscode.ThemeColor(p.color) : undefined);
-    item.description = r.date !== undefined ? `${p.status} · ${formatEqpDate(r.date)}` : p.status;
-    item.tooltip = `${p.label}: ${p.status} (run ${r.toolRunId}). ${p.opens}`;
+    item.description = p.status;
+    item.tooltip = `${p.fullLabel}: ${p.status}${r.date !== undefined ? ` on ${formatEqpDate(r.date)}` : ''} (run ${r.toolRunId}). ${p.opens}`;
     item.contextValue = `eqp:toolRun${r.name === 'phpcs' ? '+phpcs' : ''}`;
     item.command = { command: COMMANDS.submissionsOpenReport, title: 'Open Report', arguments: [this] };
-    item.accessibilityInformation = { label: `${p.label}, ${p.status}. ${p.opens}` };
+    item.accessibilityInformation = { label: `${p.fullLabel}, ${p.status}. ${p.opens}` };
     return item;
   }
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 export const ACTIVITY_EQP = '.activitybar .action-item a[aria-label^="EQP Keys"], .activitybar .action-label[aria-label^="EQP Keys"]';
 export const KEYS_PANE = '.pane:has(.pane-header:has-text("API Keys"))';
 export const COMPOSER_PANE = '.pane:has(.pane-header:has-text("Composer Keys"))';
+export const SUBMISSIONS_PANE = '.pane:has(.pane-header:has-text("Submissions"))';
 
 /** Runs a command from the palette by its title. */
 export async function palette(page, command) {
