@@ -3,6 +3,8 @@ import type { EnvironmentId } from '../eqp/environments';
 import { Disposable } from '../util/lifecycle';
 
 export const REPORT_SCHEME = 'eqp-report';
+/** Context key: the active tab shows a test report (its Markdown, preview or JSON). */
+export const REPORT_ACTIVE_CONTEXT = 'eqp.submissions.reportActive';
 /** Reports kept for their read-only documents; the oldest is dropped beyond this (reports can be megabytes). */
 const MAX_KEPT = 20;
 
@@ -20,12 +22,34 @@ export interface ReportRef {
  */
 export class ReportDocuments extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly texts = new Map<string, string>();
+  /** Tab label (as VS Code shows a report or its preview) → the report: a preview's tab carries no URI. */
+  private readonly byTabLabel = new Map<string, ReportRef>();
+  private active: ReportRef | undefined;
   private readonly emitter = this.register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.emitter.event;
 
   constructor() {
     super();
     this.register(vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, this));
+    // A context key for the report's title bar action (Open as JSON), on the report and on its rendered preview.
+    this.register(vscode.window.tabGroups.onDidChangeTabs(() => this.updateActive()));
+    this.register(vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateActive()));
+  }
+
+  /** The report in the active tab (its Markdown, its preview or its JSON), if any. */
+  activeReport(): ReportRef | undefined {
+    return this.active;
+  }
+
+  private updateActive(): void {
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    const input = tab?.input;
+    let ref: ReportRef | undefined;
+    if (input instanceof vscode.TabInputText) ref = ReportDocuments.refOf(input.uri);
+    else if (tab && input instanceof vscode.TabInputWebview) ref = this.byTabLabel.get(tab.label.replace(/^Preview /u, ''));
+    if (ref === this.active) return;
+    this.active = ref;
+    void vscode.commands.executeCommand('setContext', REPORT_ACTIVE_CONTEXT, ref !== undefined);
   }
 
   static uri(ref: ReportRef, kind: 'md' | 'json', title: string): vscode.Uri {
@@ -48,6 +72,8 @@ export class ReportDocuments extends Disposable implements vscode.TextDocumentCo
 
   set(uri: vscode.Uri, text: string): void {
     const key = uri.toString();
+    const ref = ReportDocuments.refOf(uri);
+    if (ref) this.byTabLabel.set(uri.path.slice(1), ref);
     this.texts.delete(key);
     this.texts.set(key, text);
     while (this.texts.size > MAX_KEPT * 2) {

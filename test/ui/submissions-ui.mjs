@@ -78,6 +78,11 @@ export async function runSubmissionsUiChecks({ browser, cs, root, shots, check }
       if (!(await inReport('Not found in the workspace'))) throw new Error('the rendered report has no "Not found in the workspace" section');
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(shots, 'submissions-report.png') });
+      // The report's title bar: Open as JSON, the bytes the portal's download holds.
+      await page.locator('.editor-actions .action-label[aria-label^="Open Test Report as JSON"]').first().click({ timeout: 10_000 })
+        .catch(async () => { throw new Error(`no "Open Test Report as JSON" on the report's title bar: ${(await page.locator('.editor-actions').first().innerHTML().catch(() => '')).slice(0, 400)}`); });
+      await page.locator('.tabs-container .tab.active:has-text("phpcs 1.0.1 run 1.json")').first().waitFor({ timeout: 20_000 });
+      await page.locator('.editor-instance .monaco-editor .view-lines:has-text("eqp-automation")').first().waitFor({ timeout: 10_000 });
     });
 
     await checkOnPage('Submissions: the Problems panel lists the findings on the module\'s files, and clicking one lands on its file, line and column', async () => {

@@ -95,7 +95,9 @@ export class OpenReportJsonCommand {
   async run(arg?: unknown): Promise<ReportSummary | undefined> {
     let ref: SubmissionRef | undefined;
     let run: ToolRun | undefined;
-    const fromDocument = arg instanceof vscode.Uri ? ReportDocuments.refOf(arg) : !arg ? activeReport() : undefined;
+    // From a report's title bar: VS Code passes the report's URI, or for its rendered preview something of its own.
+    const fromRow = arg instanceof ToolRunNode || (isScripted(arg) && arg.submissionId !== undefined);
+    const fromDocument = (arg instanceof vscode.Uri ? ReportDocuments.refOf(arg) : undefined) ?? (fromRow ? undefined : this.deps.documents.activeReport());
     if (fromDocument) {
       const submission = this.deps.model.find(fromDocument.environment, fromDocument.submissionId) ?? { submissionId: fromDocument.submissionId, status: {}, actionsNowAvailable: {} };
       ref = { environment: fromDocument.environment, submission };
@@ -117,11 +119,6 @@ export class OpenReportJsonCommand {
     if (!(isScripted(arg) && arg.show === false)) await this.deps.documents.show(json);
     return { ...r, status, document: json.toString() };
   }
-}
-
-function activeReport(): ReportRef | undefined {
-  const uri = vscode.window.activeTextEditor?.document.uri;
-  return uri ? ReportDocuments.refOf(uri) : undefined;
 }
 
 /**
