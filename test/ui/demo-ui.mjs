@@ -1,11 +1,12 @@
 // UI checks of `npm run demo`: the workbench started the way the demo starts it (scripts/lib/demo-workbench.mjs,
 // the same function), used the way its printed instructions say. A person sees errors as toasts, pastes the printed
 // ID:secret, and reaches the sandbox portal from the guided create flow (through code-server's /proxy/PORT/).
-// Screenshots: shots/demo-wrong-secret-toast.png, shots/demo-portal.png, shots/demo-keys.png, shots/demo-composer.png.
+// Screenshots: shots/demo-wrong-secret-toast.png, shots/demo-portal.png, shots/demo-keys.png, shots/demo-composer.png,
+// shots/demo-submissions.png.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDemoWorkbench } from '../../scripts/lib/demo-workbench.mjs';
-import { ACTIVITY_EQP, COMPOSER_PANE, KEYS_PANE, answer, createKeyByKeyboard, palette, setSidebarWidth } from './workbench.mjs';
+import { ACTIVITY_EQP, COMPOSER_PANE, KEYS_PANE, SUBMISSIONS_PANE, answer, createKeyByKeyboard, palette, setSidebarWidth } from './workbench.mjs';
 
 const REFUSED = 'refused the application ID and secret';
 
@@ -116,6 +117,32 @@ export async function runDemoUiChecks({ browser, root, runDir, shots, check }) {
       await page.mouse.move(900, 500);
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(shots, 'demo-composer.png') });
+    });
+
+    await checkOnPage('the Submissions view lists the seeded submissions; opening Example Module 1.0.1\'s code sniffer run puts its findings in the Problems panel on the demo module\'s files', async () => {
+      const pane = page.locator(SUBMISSIONS_PANE).first();
+      // Room for the Submissions view: the Composer Keys view is collapsed, as a person would.
+      const composerHeader = page.locator(`${COMPOSER_PANE} .pane-header`).first();
+      if ((await composerHeader.getAttribute('aria-expanded')) === 'true') await composerHeader.click();
+      const rowText = async () => (await pane.locator('.monaco-list-row').allInnerTexts()).join(' | ');
+      const version = pane.locator('.monaco-list-row[aria-label^="Example Module 1.0.1,"]').first();
+      await version.waitFor({ timeout: 30_000 }).catch(async () => { throw new Error(`no "Example Module 1.0.1" row; the view shows: ${await rowText()}`); });
+      await version.click();
+      const phpcs = pane.locator('.monaco-list-row[aria-label^="Code sniffer (phpcs)"]').first();
+      await phpcs.waitFor({ timeout: 20_000 }).catch(async () => { throw new Error(`no phpcs run under 1.0.1; the view shows: ${await rowText()}`); });
+      await phpcs.click();
+      await page.locator('.tabs-container .tab:has-text("phpcs 1.0.1")').first().waitFor({ timeout: 30_000 });
+      // The status bar's problem counts open the Problems panel (the keyboard focus is in the report's preview).
+      await page.locator('.statusbar-item[id="status.problems"]').first().click();
+      const problems = page.locator('.markers-panel .monaco-list-row');
+      await page.locator('.markers-panel .monaco-list-row:has-text("Direct use of $_GET Superglobal detected.")').first().waitFor({ timeout: 20_000 })
+        .catch(async () => { throw new Error(`the Problems panel shows: ${(await problems.allInnerTexts()).join(' | ').slice(0, 800)}`); });
+      const texts = (await problems.allInnerTexts()).join('\n');
+      for (const file of ['Greeting.php', 'Index.php', 'greeting.phtml']) if (!texts.includes(file)) throw new Error(`the Problems panel has no ${file}: ${texts.slice(0, 800)}`);
+      await page.mouse.move(900, 300);
+      // The report's preview (a webview) paints again after the panel opened below it.
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: path.join(shots, 'demo-submissions.png') });
     });
   } finally {
     await context.close();
