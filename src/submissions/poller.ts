@@ -102,7 +102,11 @@ export class SubmissionsPoller extends Disposable {
           const change = changeSentence(now, submission.status, now.status);
           if (change || JSON.stringify(now.status) !== JSON.stringify(submission.status)) changed = true;
           this.deps.model.put(env, now);
-          if (change) this.notify(env, now, change);
+          if (change) {
+            // A stage passed may have added test runs: the ones shown are read again.
+            if (this.deps.model.runs(env, now.submissionId)) void this.deps.model.ensureRuns(env, now.submissionId, true);
+            this.notify(env, now, change);
+          }
         } catch (e) {
           if (e instanceof EqpError && e.status === 404) {
             this.deps.model.remove(env, submission.submissionId);
