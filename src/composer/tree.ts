@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, COMPOSER_VIEW_ID, CONTEXT } from '../constants';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { describeError } from '../util/errors';
+import { onActiveKeyChange } from '../util/activeKeys';
 import { Disposable, toDisposable } from '../util/lifecycle';
 import { escapeMarkdown, markdownCode } from '../util/markdown';
 import type { AuthJsonUsage } from './authJsonUsage';
@@ -134,16 +135,7 @@ export class ComposerKeysTreeProvider extends Disposable implements vscode.TreeD
   ) {
     super();
     this.register(toDisposable(model.onDidChange(() => this.refresh())));
-    const seen = new Map(ENVIRONMENT_IDS.map((e) => [e, environments.activeKeyId(e)]));
-    this.register(toDisposable(environments.onDidChange(() => {
-      // Another active key may be another account: its list is read again when shown.
-      for (const env of ENVIRONMENT_IDS) {
-        const now = environments.activeKeyId(env);
-        if (seen.get(env) !== now) model.reset(env);
-        seen.set(env, now);
-      }
-      this.refresh();
-    })));
+    this.register(toDisposable(onActiveKeyChange(environments, (env) => model.reset(env), () => this.refresh())));
     this.register(usage.onDidChange(() => this.refresh()));
   }
 

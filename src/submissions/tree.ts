@@ -3,6 +3,7 @@ import { COMMANDS, CONTEXT, SUBMISSIONS_VIEW_ID } from '../constants';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { Submission, ToolRun } from '../eqp/submissions';
 import { describeError } from '../util/errors';
+import { onActiveKeyChange } from '../util/activeKeys';
 import { Disposable, toDisposable } from '../util/lifecycle';
 import { escapeMarkdown, markdownCode } from '../util/markdown';
 import type { SubmissionsModel } from './model';
@@ -186,16 +187,7 @@ export class SubmissionsTreeProvider extends Disposable implements vscode.TreeDa
   ) {
     super();
     this.register(toDisposable(model.onDidChange(() => this.refresh())));
-    const seen = new Map(ENVIRONMENT_IDS.map((e) => [e, environments.activeKeyId(e)]));
-    this.register(toDisposable(environments.onDidChange(() => {
-      // Another active key may be another account: its list is read again when shown.
-      for (const env of ENVIRONMENT_IDS) {
-        const now = environments.activeKeyId(env);
-        if (seen.get(env) !== now) model.reset(env);
-        seen.set(env, now);
-      }
-      this.refresh();
-    })));
+    this.register(toDisposable(onActiveKeyChange(environments, (env) => model.reset(env), () => this.refresh())));
   }
 
   refresh(): void {

@@ -14,3 +14,10 @@ export async function withAbortSignal<T>(token: vscode.CancellationToken, fn: (s
     listener.dispose();
   }
 }
+
+/** Runs `fn` under a cancellable progress notification titled `title`; its Cancel aborts `fn`'s signal. */
+export function withCancellableProgress<T>(title: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => withAbortSignal(token, fn)),
+  );
+}

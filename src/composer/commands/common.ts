@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../../eqp/environments';
 import { isScripted, scriptedEnvironment, scriptedString } from '../../keys/commands/scripted';
 import type { ClipboardGuard } from '../../tokens/clipboard';
-import { withAbortSignal } from '../../util/cancellation';
+import { withCancellableProgress } from '../../util/cancellation';
 import { UserError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
 import type { AuthJsonUsage } from '../authJsonUsage';
@@ -33,11 +33,7 @@ export function envLabel(env: EnvironmentId): string {
 }
 
 /** Runs `fn` under a cancellable progress notification; Cancel aborts its requests. */
-export function withProgress<T>(title: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => withAbortSignal(token, fn)),
-  );
-}
+export const withProgress = withCancellableProgress;
 
 /** The environment a command acts on: the row's, the scripted `environment`, the only one with a key, or a pick. */
 export async function resolveEnvironment(deps: ComposerCommandDeps, arg: unknown, title: string): Promise<EnvironmentId | undefined> {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../../eqp/environments';
 import type { Submission, ToolRun } from '../../eqp/submissions';
 import { isScripted, scriptedEnvironment, scriptedString } from '../../keys/commands/scripted';
-import { withAbortSignal } from '../../util/cancellation';
+import { withCancellableProgress } from '../../util/cancellation';
 import { UserError } from '../../util/errors';
 import type { Logger } from '../../util/logger';
 import type { ReportDocuments } from '../documents';
@@ -42,11 +42,7 @@ export function envLabel(env: EnvironmentId): string {
 export { submissionTitle } from '../presentation';
 
 /** Runs `fn` under a cancellable progress notification; Cancel aborts its requests. */
-export function withProgress<T>(title: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => withAbortSignal(token, fn)),
-  );
-}
+export const withProgress = withCancellableProgress;
 
 /** The environment of a row, of a scripted `{environment}`, the only one with a key, or a pick. */
 export async function resolveEnvironment(deps: SubmissionsCommandDeps, arg: unknown, title: string): Promise<EnvironmentId | undefined> {
