@@ -1,14 +1,17 @@
 // `npm run bench`: bundle size, activation time in a real VS Code, session-token latency over TLS with a 40 ms round
-// trip, connection reuse and request counts, listing 50 Composer keys, and click on the status bar → token in the editor, each printed beside
-// a baseline measured in the same run and, where it has one, checked against its budget (PASS/OVER).
+// trip, connection reuse and request counts, listing 50 Composer keys, the Submissions view (requests and time for the first screen of
+// 500 submissions, opening a phpcs report of 10,000 findings, requests in an idle hour), and click on the status bar → token in the
+// editor, each printed beside a baseline measured in the same run and, where it has one, checked against its budget (PASS/OVER).
 // Writes bench/RESULTS.md (keeping the previous run's figures beside the new ones). Not part of `npm test`.
 //
-//   node bench/run.mjs [--strict] [--runs=N] [--only=bundle,tokens,composer,activation,click] [--clicks=N] [--reuse-gap=S] [--profile]
+//   node bench/run.mjs [--strict] [--runs=N] [--only=bundle,tokens,composer,submissions,activation,click] [--clicks=N] [--sub-runs=N]
+//                      [--reuse-gap=S] [--profile]
 //
 //   --strict   exit 1 when a figure is over budget (default: report it, exit 0)
 //   --runs=N   activation runs per extension (default 10)
 //   --only=…   measure only these parts; RESULTS.md is then left alone
 //   --clicks=N timed clicks per status bar item in the click part (default 20)
+//   --sub-runs=N  timed pairs per comparison in the submissions part (default 20)
 //   --reuse-gap=S  seconds between the two calls of the connection-reuse check (default 55: within a minute)
 //   --profile  one more EQP Keys activation under the V8 profiler: run/bench/activation/ipc/profile-*.cpuprofile
 //
@@ -26,6 +29,7 @@ import { measureClick } from './click.mjs';
 import { readPrevious, row, writeResults } from './lib/results.mjs';
 import { fmt, fmtInt, median } from './lib/stats.mjs';
 import { measureComposer } from './composer.mjs';
+import { measureSubmissions } from './submissions.mjs';
 import { measureTokens } from './tokens.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,10 +39,12 @@ const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?
 const strict = process.argv.includes('--strict');
 const profile = process.argv.includes('--profile');
 const RUNS = Number(argValue('runs') ?? 10);
-const ALL_PARTS = ['bundle', 'tokens', 'composer', 'activation', 'click'];
+const ALL_PARTS = ['bundle', 'tokens', 'composer', 'submissions', 'activation', 'click'];
 const PARTS = argValue('only')?.split(',') ?? ALL_PARTS;
 /** Timed clicks per status bar item in the click part. */
 const CLICK_RUNS = Number(argValue('clicks') ?? 20);
+/** Timed pairs per comparison in the submissions part. */
+const SUB_RUNS = Number(argValue('sub-runs') ?? 20);
 const SETTLE_MS = 300;
 const CACHED_CALLS = 2000;
 const PAIRS = 100;
@@ -48,7 +54,7 @@ const DELAY_MS = 40;
 const REUSE_GAP_S = Number(argValue('reuse-gap') ?? 55);
 
 /** Budgets. KB = KiB = 1,024 bytes (1000-based figures are printed beside). */
-const BUDGET = { bundleKiB: 200, cachedMs: 1, freshRatio: 1.05, handshakes: 1, requests: 1, activationRatio: 2, composerListRatio: 1.1 };
+const BUDGET = { bundleKiB: 200, cachedMs: 1, freshRatio: 1.05, handshakes: 1, requests: 1, activationRatio: 2, composerListRatio: 1.1, firstScreenListRequests: 1, idleRequests: 0 };
 
 const log = (msg) => console.log(`[bench] ${msg}`);
 const kib = (bytes) => `${fmt(bytes / 1024)} KiB`;
@@ -79,7 +85,7 @@ function production() {
 function compile() {
   const t = Date.now();
   const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json'], { cwd: ROOT, encoding: 'utf8' });
-  const needed = ['out/src/tokens/tokenService.js', 'out/src/eqp/client.js', 'out/test/sandbox/server.js', 'out/bench/activation/entry.js'];
+  const needed = ['out/src/tokens/tokenService.js', 'out/src/eqp/client.js', 'out/test/sandbox/server.js', 'out/bench/activation/entry.js', 'out/src/submissions/model.js'];
   const missing = needed.filter((f) => !fs.existsSync(path.join(ROOT, f)));
   if (r.status !== 0) {
     // Type errors still emit JavaScript; someone's work in progress should not stop the bench, but say so.
@@ -160,6 +166,76 @@ async function composerPart() {
     value: `${c.firstRender} (the list, and the profile once for the organizations' names); ${c.refresh} on a refresh`,
     baseline: '1 (the list alone)',
     status: 'info',
+  });
+}
+
+async function submissionsPart() {
+  commands.push(`# submissions: bench/submissions.mjs; EqpSandbox on 127.0.0.1 (http), every answer held ${DELAY_MS} ms; out/src/submissions/{model,service,pathMapping,diagnosticsPlan,pollSchedule,presentation}.js over out/src/tokens/tokenService.js and out/src/eqp/client.js`);
+  const s = await measureSubmissions({ root: ROOT, delayMs: DELAY_MS, runs: SUB_RUNS, log });
+  const f = s.firstScreen;
+  const firstOk = f.listRequests === BUDGET.firstScreenListRequests && f.other.length === 0 && f.perWarmScreen === BUDGET.firstScreenListRequests;
+  figure({
+    id: 'submissions.first-screen',
+    label: `Submissions: requests for the first screen of ${fmtInt(s.total)} (cold start)`,
+    value: `${f.rows} rows (page 1 of ${f.pages}): ${f.listRequests} list request (offset ${f.listQuery?.offset}, limit ${f.listQuery?.limit}) + ${f.tokenMints} token mint${f.other.length ? `; other: ${f.other.join(', ')}` : ', nothing else'}; ${f.perWarmScreen} list request per screen with the token cached`,
+    baseline: 'goal: 1 list request (the token mint counted apart)',
+    budget: `${BUDGET.firstScreenListRequests} list request, nothing else`,
+    status: status(firstOk),
+  });
+  const r = s.rows;
+  figure({
+    id: 'submissions.first-rows',
+    label: `Submissions: time to first rows, token cached, median of ${r.ours.n}`,
+    value: `${ms(r.ours.median, 1)} (${f.rows} of ${fmtInt(s.total)}, ${s.delayMs} ms round trip; p95 ${ms(r.ours.p95, 1)}; median of the paired ratios ${fmt(r.pairRatio, 3)}×)`,
+    baseline: `bare node:http GET of the same page with the same token + JSON.parse ${ms(r.bare.median, 1)} (p95 ${ms(r.bare.p95, 1)}), interleaved`,
+    ratio: ratio(r.ours.median, r.bare.median),
+    budget: 'none (see notes)',
+    status: 'info',
+  });
+  const p = s.report;
+  figure({
+    id: 'submissions.phpcs-open',
+    label: `Submissions: open ${fmtInt(p.findings)} phpcs findings → Problems plan, median of ${p.open.n}`,
+    value: `${ms(p.open.median, 1)} to the plan ready; the DiagnosticCollection.set call is NOT in this figure (it runs in the extension host, where PhpcsProblems.show sets every file's findings in one call) (p95 ${ms(p.open.p95, 1)}; GET + client parse ${ms(p.steps.fetch, 1)}, phpcsSummary ${ms(p.steps.summary, 1)}, mapFindings ${ms(p.steps.map, 1)}, planDiagnostics ${ms(p.steps.plan, 1)}; ${fmtInt(p.findings)} findings → ${fmtInt(p.problems)} problems on ${p.files} files, ${p.unmatched} not placed)`,
+    baseline: `JSON.parse of the same ${fmtInt(p.bytes)} B body alone ${ms(p.parse.median, 1)}; bare node:http GET + JSON.parse ${ms(p.bare.median, 1)} (p95 ${ms(p.bare.p95, 1)}), interleaved`,
+    ratio: `${ratio(p.open.median, p.parse.median)} JSON.parse; ${ratio(p.open.median, p.bare.median)} bare GET`,
+    budget: 'none (see notes)',
+    status: 'info',
+  });
+  const { hidden, visibleQuiet, visibleInReview, stepMs } = s.idle;
+  figure({
+    id: 'submissions.idle',
+    label: 'Submissions: requests per idle hour (simulated clock): hidden / none in review',
+    value: `${hidden.requests} with the view hidden and notify whenVisible (${hidden.inReview} submissions in review) / ${visibleQuiet.requests} with it visible and none in review (the poll rule stepped over a simulated hour; any poll it decides on is a real GET, counted in the sandbox's request log)`,
+    baseline: `polling every minute: 60 an hour per submission in review`,
+    budget: `${BUDGET.idleRequests} / ${BUDGET.idleRequests}`,
+    status: status(hidden.requests === BUDGET.idleRequests && visibleQuiet.requests === BUDGET.idleRequests),
+  });
+  figure({
+    id: 'submissions.poll-in-review',
+    label: `Submissions: requests per hour (simulated clock), ${visibleInReview.inReview} in review, visible`,
+    value: `${visibleInReview.requests}, statuses unchanged (contrast; same simulation: ${visibleInReview.polls} polls × ${visibleInReview.inReview} submissions, at ${visibleInReview.pollMinutes.join(', ')} min; 6 polls an hour once the wait is at its 10 min maximum)`,
+    baseline: `polling every minute: ${60 * visibleInReview.inReview}`,
+    ratio: ratio(visibleInReview.requests, 60 * visibleInReview.inReview),
+    status: 'info',
+  });
+  const list = (v) => v.map((x) => fmt(x, 1)).join(', ');
+  sections.push({
+    title: 'Submissions view',
+    lines: [
+      `Plain Node against the EQP sandbox (http on 127.0.0.1, every API answer held ${s.delayMs} ms): ${s.seeded} seeded submissions plus ${fmtInt(s.total - s.seeded)} synthetic ones`,
+      '(older, so the seeded ones fill the top of the first page), SubmissionsModel over SubmissionsService over TokenService (in-memory',
+      'key source and secret cache) over EqpClient. Timed pairs alternate which goes first, after 3 warm-up pairs.',
+      '',
+      `- First screen, cold (no token yet): ${f.tokenMints} POST /rest/v1/app/session/token, then ${f.listRequests} GET /rest/v1/products/packages?offset=0&limit=20&sort=-created_at; ${f.rows} rows shown, X-Total-Count ${fmtInt(f.total)}, Load More offered: ${f.hasMore}. It took ${ms(f.coldMs, 0)}, which includes the first request of this Node process (axios and module set-up paid once), so it is not compared with anything.`,
+      `- Time to first rows (a new model per run, token cached), ms: ${list([r.ours.min, r.ours.median, r.ours.max])} (min, median, max); bare GET: ${list([r.bare.min, r.bare.median, r.bare.max])}.`,
+      `- phpcs report: ${fmtInt(p.findings)} findings on PHP 8.3.8 over the 4 PHP files of test/fixtures/demo-module (copied to a temporary folder; reviewer paths such as /eqp-automation/temp/acme/module-example/acme-module-example-1.0.1/Model/Greeting.php), ${fmtInt(p.bytes)} B of JSON. Open = SubmissionsService.report (cached token; GET, then the client's JSON.parse and parseToolReport) → phpcsSummary → mapFindings (each distinct path once, fs.promises.stat for existence) → planDiagnostics (repeats of one finding merged: ${fmtInt(p.problems)} problems). Medians of the steps, ms: GET + client parse ${fmt(p.steps.fetch, 1)}, phpcsSummary ${fmt(p.steps.summary, 1)}, mapFindings ${fmt(p.steps.map, 1)}, planDiagnostics ${fmt(p.steps.plan, 1)}. JSON.parse alone: min ${fmt(p.parse.min, 1)}, median ${fmt(p.parse.median, 1)}, max ${fmt(p.parse.max, 1)} ms.`,
+      '- Not in the open figure: the workspace search for composer.json files naming the package (vscode.workspace.findFiles), building the vscode.Diagnostic objects, and the one DiagnosticCollection.set call; those run in the extension host (PhpcsProblems.show in src/submissions/problems.ts sets every file\'s findings in one call).',
+      `- Idle hour: the rule SubmissionsPoller follows, stepped every ${stepMs / 1000} s over 60 simulated minutes with the window focused: shouldPoll (pollSchedule.js) with anyInReview from isInReview (presentation.js) over the rows the model loaded; when it says poll and PollBackoff is due, every submission in review is read again with a real GET to the sandbox (SubmissionsService.get, background) and the backoff told whether a status changed. The sandbox's request log is cleared before each hour and counted after it. SubmissionsPoller itself (its timer and vscode events) is not run in plain Node.`,
+      `  - ${hidden.label}: ${hidden.inReview} in review, ${hidden.polls} polls, ${hidden.requests} requests.`,
+      `  - ${visibleInReview.label}: ${visibleInReview.inReview} in review, ${visibleInReview.polls} polls at ${visibleInReview.pollMinutes.join(', ')} min, ${visibleInReview.requests} requests.`,
+      `  - ${visibleQuiet.label} (the submissions in review set to released in the sandbox and the list read again before the hour): ${visibleQuiet.polls} polls, ${visibleQuiet.requests} requests.`,
+    ],
   });
 }
 
@@ -360,6 +436,7 @@ const NOTES = [
   `Connection reuse: the sandbox keeps idle connections 65 s (a load balancer's usual minute) and counts TLS handshakes ('secureConnection', full or resumed). Two EqpClient calls ${REUSE_GAP_S} s apart (the first on a new connection; \`--reuse-gap=S\` changes the gap) should need 1; two calls 1 s apart are shown beside. EqpClient sends through Node's default agent, which closes idle sockets after 5 s, so calls further apart open a new connection. Giving the client its own keep-alive agent is not a safe fix: in VS Code, @vscode/proxy-agent replaces the agent under the default http.proxySupport "override" (and leaves keepAlive out, microsoft/vscode#228872), and under "on" an agent of our own would bypass the user's proxy.`,
   'Requests per token life: 20 moments spread over the fresh part of a 7,200 s token (0 s to 6,650 s; refresh margin 120 s), 5 concurrent getToken calls at each, on a new service with an empty cache; the baseline calls EqpClient.getSessionToken 100 times.',
   `Activation: each run is a new browser context and workbench page on one code-server, so a new extension host; the extension is the production bundle in development mode (ExtensionMode.Test, since the probe is an extensionTestsPath). Timed: the promise of \`vscode.extensions.getExtension(id).activate()\`, which includes loading (compiling and running) dist/extension.js, the extension host's own bookkeeping, and activate() itself; the hello fixture (one registerCommand) gives the floor every extension pays. The budget is the ratio of the medians: absolute milliseconds swing from run to run on this shared machine.`,
+  `Submissions view (issue 12 §5): plain Node against the EQP sandbox over http with a ${DELAY_MS} ms round trip, using the tsc output of src/ (see "Submissions view" below). Budgets: the first screen of 500 submissions takes ${BUDGET.firstScreenListRequests} list request (the token mint of a cold start is counted apart; the Composer keys view's first render fetches the profile too, this one nothing else), and an idle hour takes ${BUDGET.idleRequests} requests with the view hidden (default notify whenVisible) and with it visible but nothing in review. The times have no budget: issue 12 sets none, the first screen's page is a larger answer than the Composer list's (whose ≤ ${BUDGET.composerListRatio}× is the nearest precedent, and the first-rows ratio can be read against it), and opening 10,000 findings does work a bare parse does not (flattening, mapping paths onto the workspace, merging repeats), so its ratio to JSON.parse has no natural bound; it is reported so a change shows from run to run.`,
   `Click → token: one workbench page with EQP Keys and bench/fixtures/status-insert (a status bar item that inserts "[floor]" at the cursor); ${CLICK_RUNS} timed clicks on each after 2 warm-up pairs, ABBA order, timed in the page from pointerdown to the text in the editor's DOM. EQP Keys' click also hands the focus back to the editor group before its edit (so typing goes on in the editor); the floor does only the edit.`,
 ];
 
@@ -376,7 +453,7 @@ async function main() {
   if (loadBefore.busy) log(`warning: the machine is busy (load average ${fmt(loadBefore.one)} on ${os.cpus().length} cores): timings will be noisier`);
   fs.mkdirSync(WORK, { recursive: true });
   compile();
-  const parts = { bundle: bundlePart, tokens: tokensPart, composer: composerPart, activation: activationPart, click: clickPart };
+  const parts = { bundle: bundlePart, tokens: tokensPart, composer: composerPart, submissions: submissionsPart, activation: activationPart, click: clickPart };
   for (const name of ALL_PARTS) {
     if (!PARTS.includes(name)) continue;
     const t = Date.now();
