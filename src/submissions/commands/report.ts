@@ -4,6 +4,7 @@ import { EqpError } from '../../eqp/errors';
 import type { Submission, ToolReportAnswer, ToolRun } from '../../eqp/submissions';
 import { isScripted } from '../../keys/commands/scripted';
 import { UserError } from '../../util/errors';
+import { planDiagnosticsByReviewerPath } from '../diagnosticsPlan';
 import { ReportDocuments, type ReportRef } from '../documents';
 import type { ProblemsOutcome } from '../problems';
 import { renderReport } from '../reportDocument';
@@ -156,9 +157,10 @@ export class ShowProblemsCommand {
     this.deps.documents.set(ReportDocuments.uri(r, 'json', title(ref.submission, run)), answer.raw);
     if (!isScripted(arg)) {
       await Promise.resolve(vscode.commands.executeCommand('workbench.actions.view.problems')).catch(() => undefined);
-      const unmatched = outcome.unmatched.length;
+      // Counted as the problems are (and as the report lists them): a finding repeated on several PHP versions is one.
+      const unmatched = planDiagnosticsByReviewerPath(outcome.unmatched).total;
       const where = outcome.roots.length === 0 ? ` No workspace folder has a composer.json named "${outcome.packageName}", so none could be placed on a file.` : '';
-      const text = `${outcome.diagnostics} code sniffer ${outcome.diagnostics === 1 ? 'finding' : 'findings'} of ${submissionTitle(ref.submission)} in the Problems panel${unmatched ? `; ${unmatched} match no workspace file` : ''}.${where}${outcome.versionNote ? ` ${outcome.versionNote}` : ''}`;
+      const text = `${outcome.diagnostics} code sniffer ${outcome.diagnostics === 1 ? 'finding' : 'findings'} of ${submissionTitle(ref.submission)} in the Problems panel${unmatched ? `; ${unmatched} ${unmatched === 1 ? 'matches' : 'match'} no workspace file` : ''}.${where}${outcome.versionNote ? ` ${outcome.versionNote}` : ''}`;
       void vscode.window.showInformationMessage(text, ...(unmatched || outcome.versionNote ? ['Open Report'] : [])).then((choice) => {
         if (choice === 'Open Report') void this.deps.documents.show(md);
       });
