@@ -79,7 +79,7 @@ export class OpenReportCommand {
     const outcome = run.name === 'phpcs' ? await this.deps.problems.show(ref.environment, ref.submission, run.toolRunId, answer.report) : undefined;
     const r = refOf(ref, run);
     const md = ReportDocuments.uri(r, 'md', title(ref.submission, run));
-    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome) }));
+    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome), raw: answer.raw }));
     this.deps.documents.set(ReportDocuments.uri(r, 'json', title(ref.submission, run)), answer.raw);
     if (!(isScripted(arg) && arg.show === false)) await this.deps.documents.show(md);
     return { ...r, status: answer.report.status, document: md.toString(), ...(outcome ? { problems: summarize(outcome) } : {}) };
@@ -153,7 +153,7 @@ export class ShowProblemsCommand {
     const r = refOf(ref, run);
     // The report document is kept up to date too (it lists what matched no file).
     const md = ReportDocuments.uri(r, 'md', title(ref.submission, run));
-    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome) }));
+    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome), raw: answer.raw }));
     this.deps.documents.set(ReportDocuments.uri(r, 'json', title(ref.submission, run)), answer.raw);
     if (!isScripted(arg)) {
       await Promise.resolve(vscode.commands.executeCommand('workbench.actions.view.problems')).catch(() => undefined);
