@@ -66,6 +66,8 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
   /** The code sniffer problems EQP Keys put on the demo module's files. */
   const moduleDiagnostics = () => MODULE_FILES.flatMap((rel) => vscode.languages.getDiagnostics(moduleFile(rel)).filter((d) => d.source === SOURCE).map((d) => ({ rel, d })));
   const packageRequests = (env?: Env) => sandbox.requestLog(env).filter((e) => e.path.startsWith('/rest/v1/products/packages'));
+  /** The package requests since the log was cleared, as `env METHOD path`, for messages. */
+  const requestLines = () => packageRequests().map((e) => `${e.env} ${e.method} ${e.path}${e.fault ? ` (${e.fault})` : ''}`);
 
   before(async () => {
     api = await testApi();
@@ -735,13 +737,16 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
         api.clock.fireDue();
         await sleep(50);
       }
-      assert.deepEqual(packageRequests(), []);
+      assert.deepEqual(requestLines(), []);
       assert.equal(api.submissions.poller.polls, polls);
       await setting('submissions.notify', 'always');
       await eventually(() => assert.ok(api.submissions.poller.nextPollInMs !== undefined, 'planned with notify always'));
       sandbox.clock.advance(10 * 60);
       api.clock.fireDue();
-      await eventually(() => assert.ok(packageRequests().length >= 4, 'polled'));
+      await eventually(() => assert.equal(api.submissions.poller.polls, polls + 1));
+      // The poll read the four submissions in review and planned the next one.
+      await eventually(() => assert.ok(api.submissions.poller.nextPollInMs !== undefined, 'the poll finished'));
+      assert.equal(packageRequests().length, 4, requestLines().join('\n'));
     });
 
     it('notify never: no polling, even with the view visible and the window focused', async () => {
@@ -758,7 +763,7 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
         api.clock.fireDue();
         await sleep(50);
       }
-      assert.deepEqual(packageRequests(), []);
+      assert.deepEqual(requestLines(), []);
       assert.deepEqual(ui.messages, []);
       await setting('submissions.notify', 'whenVisible');
       await eventually(() => assert.ok(api.submissions.poller.nextPollInMs !== undefined, 'planned once allowed'));
@@ -776,7 +781,7 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
         api.clock.fireDue();
         await sleep(50);
       }
-      assert.deepEqual(packageRequests(), []);
+      assert.deepEqual(requestLines(), []);
       api.setWindowFocused(true);
       await eventually(() => assert.ok(aboutAMinute(api.submissions.poller.nextPollInMs), `next poll in ${api.submissions.poller.nextPollInMs} ms`));
     });
