@@ -709,9 +709,12 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
       api.clock.fireDue();
       await eventually(() => assert.ok(ui!.messages.some((m) => m.level === 'info'), 'a notification'), 10000);
       assert.equal(api.submissions.poller.polls, polls + 1);
-      const change = ui.messages.find((m) => m.level === 'info')!;
-      assert.equal(change.message, 'Example Module 1.0.2: technical review is now awaiting manual QA (was in automation).');
-      assert.deepEqual(change.items, ['Show']);
+      // Both environments have 1.0.2 in review: each notification says which one changed.
+      await eventually(() => assert.equal(ui!.messages.filter((m) => m.level === 'info').length, 2));
+      assert.deepEqual(ui.messages.filter((m) => m.level === 'info').map((m) => [m.message, m.items]).sort(), [
+        ['Production: Example Module 1.0.2: technical review is now awaiting manual QA (was in automation).', ['Show']],
+        ['Sandbox: Example Module 1.0.2: technical review is now awaiting manual QA (was in automation).', ['Show']],
+      ]);
       await eventually(async () => {
         const row = await submissionRow('production', m102);
         assert.deepEqual([row.item.description, icon(row.item)], ['awaiting manual QA', 'eye']);
