@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EnvironmentId } from '../eqp/environments';
+import { type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { EqpError } from '../eqp/errors';
 import type { Submission } from '../eqp/submissions';
 import { type Clock, TimerSlot } from '../util/clock';
@@ -125,8 +125,10 @@ export class SubmissionsPoller extends Disposable {
 
   private notify(env: EnvironmentId, submission: Submission, change: string): void {
     if (this.deps.mode() === 'never') return;
+    // With both environments followed, the same product and version can be in review in each: say which changed.
+    const where = this.deps.environments().length > 1 ? `${environmentInfo(env).label}: ` : '';
     // Server text (the product name) forms no link in a notification.
-    void vscode.window.showInformationMessage(unlinkText(change), 'Show').then((choice) => {
+    void vscode.window.showInformationMessage(unlinkText(`${where}${change}`), 'Show').then((choice) => {
       if (choice === 'Show') void this.deps.show(env, submission.submissionId);
     });
   }

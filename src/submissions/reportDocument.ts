@@ -13,6 +13,8 @@ export interface ReportInput {
   report: ToolReport;
   /** phpcs: what went to the Problems panel (undefined: nothing was placed). */
   placement?: PhpcsPlacement;
+  /** The answer's text as the server sent it: a tool EQP Keys does not know is shown from it, every field kept. */
+  raw?: string;
 }
 
 export function renderReport(input: ReportInput): string {
@@ -39,6 +41,17 @@ export function renderReport(input: ReportInput): string {
     case 'phpcpd':
       return phpcpdReportText(header);
     default:
-      return unknownToolReportText(header, report);
+      return unknownToolReportText(header, report, rawReports(input.raw) ?? report.reports);
+  }
+}
+
+/** The `reports` of the answer as sent, or undefined when there is no such text (or it is not a JSON object). */
+function rawReports(raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>).reports : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -291,11 +291,14 @@ export function phpcpdReportText(header: ReportHeader): string {
   return `${reportHeader(header)}\n\nThe API gives only the summary for the copy-paste detector: the result above. It lists no duplicated code.\n`;
 }
 
-/** A tool EQP Keys does not know: its status, and what it reported as JSON. */
-export function unknownToolReportText(header: ReportHeader, report: ToolReport): string {
+/**
+ * A tool EQP Keys does not know: its status, and what it reported as JSON. `reports` is the answer's `reports` as
+ * the server sent it (the parsed entries keep only the fields of the known tools); default the parsed entries.
+ */
+export function unknownToolReportText(header: ReportHeader, report: ToolReport, reports: unknown = report.reports): string {
   let json: string;
   try {
-    json = JSON.stringify(report.reports, null, 2) ?? 'null';
+    json = JSON.stringify(reports, null, 2) ?? 'null';
   } catch {
     json = '(the details could not be shown as JSON)';
   }

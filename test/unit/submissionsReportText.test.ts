@@ -17,6 +17,8 @@ import {
   varnishReportText,
   type ReportHeader,
 } from '../../src/submissions/reportText';
+import { renderReport } from '../../src/submissions/reportDocument';
+import { parseToolReport } from '../../src/eqp/submissions';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it') as new (preset: string, options?: object) => { render(src: string): string };
@@ -245,6 +247,21 @@ describe('submissions: report documents', () => {
     const blocks = codeBlocks(html);
     assert.equal(blocks.length, 1);
     assert.deepEqual(JSON.parse(blocks[0] ?? ''), report.reports);
+  });
+});
+
+describe('submissions: renderReport', () => {
+  it('an unknown tool is shown from the answer as sent: fields the known tools do not have are kept', () => {
+    const raw = JSON.stringify({ tool: 'sonar_scan', status: 'WEIRD', reports: { score: 42, notes: ['unusual'] } });
+    const report = parseToolReport(JSON.parse(raw));
+    const submission = { submissionId: 'abc', name: 'Example Module', version: '1.0.1', status: {}, actionsNowAvailable: {} };
+    const text = renderReport({ environment: 'sandbox', submission, run: { name: 'sonar_scan', toolRunId: '9', status: 'weird' }, report, raw });
+    const blocks = codeBlocks(md.render(text));
+    assert.equal(blocks.length, 1);
+    assert.deepEqual(JSON.parse(blocks[0] ?? ''), { score: 42, notes: ['unusual'] });
+    // Without the answer's text: the parsed entries, as before.
+    const parsed = renderReport({ environment: 'sandbox', submission, run: { name: 'sonar_scan', toolRunId: '9', status: 'weird' }, report });
+    assert.deepEqual(JSON.parse(codeBlocks(md.render(parsed))[0] ?? ''), JSON.parse(JSON.stringify(report.reports)));
   });
 });
 

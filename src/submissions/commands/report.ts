@@ -4,6 +4,7 @@ import { EqpError } from '../../eqp/errors';
 import type { Submission, ToolReportAnswer, ToolRun } from '../../eqp/submissions';
 import { isScripted } from '../../keys/commands/scripted';
 import { UserError } from '../../util/errors';
+import { planDiagnosticsByReviewerPath } from '../diagnosticsPlan';
 import { ReportDocuments, type ReportRef } from '../documents';
 import type { ProblemsOutcome } from '../problems';
 import { renderReport } from '../reportDocument';
@@ -78,7 +79,7 @@ export class OpenReportCommand {
     const outcome = run.name === 'phpcs' ? await this.deps.problems.show(ref.environment, ref.submission, run.toolRunId, answer.report) : undefined;
     const r = refOf(ref, run);
     const md = ReportDocuments.uri(r, 'md', title(ref.submission, run));
-    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome) }));
+    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome), raw: answer.raw }));
     this.deps.documents.set(ReportDocuments.uri(r, 'json', title(ref.submission, run)), answer.raw);
     if (!(isScripted(arg) && arg.show === false)) await this.deps.documents.show(md);
     return { ...r, status: answer.report.status, document: md.toString(), ...(outcome ? { problems: summarize(outcome) } : {}) };
@@ -149,13 +150,14 @@ export class ShowProblemsCommand {
     const r = refOf(ref, run);
     // The report document is kept up to date too (it lists what matched no file).
     const md = ReportDocuments.uri(r, 'md', title(ref.submission, run));
-    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome) }));
+    this.deps.documents.set(md, renderReport({ environment: ref.environment, submission: ref.submission, run, report: answer.report, placement: outcome && placementOf(outcome), raw: answer.raw }));
     this.deps.documents.set(ReportDocuments.uri(r, 'json', title(ref.submission, run)), answer.raw);
     if (!isScripted(arg)) {
       await Promise.resolve(vscode.commands.executeCommand('workbench.actions.view.problems')).catch(() => undefined);
-      const unmatched = outcome.unmatched.length;
+      // Counted as the problems are (and as the report lists them): a finding repeated on several PHP versions is one.
+      const unmatched = planDiagnosticsByReviewerPath(outcome.unmatched).total;
       const where = outcome.roots.length === 0 ? ` No workspace folder has a composer.json named "${outcome.packageName}", so none could be placed on a file.` : '';
-      const text = `${outcome.diagnostics} code sniffer ${outcome.diagnostics === 1 ? 'finding' : 'findings'} of ${submissionTitle(ref.submission)} in the Problems panel${unmatched ? `; ${unmatched} match no workspace file` : ''}.${where}${outcome.versionNote ? ` ${outcome.versionNote}` : ''}`;
+      const text = `${outcome.diagnostics} code sniffer ${outcome.diagnostics === 1 ? 'finding' : 'findings'} of ${submissionTitle(ref.submission)} in the Problems panel${unmatched ? `; ${unmatched} ${unmatched === 1 ? 'matches' : 'match'} no workspace file` : ''}.${where}${outcome.versionNote ? ` ${outcome.versionNote}` : ''}`;
       void vscode.window.showInformationMessage(text, ...(unmatched || outcome.versionNote ? ['Open Report'] : [])).then((choice) => {
         if (choice === 'Open Report') void this.deps.documents.show(md);
       });
