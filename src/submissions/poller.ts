@@ -8,7 +8,7 @@ import { Disposable, toDisposable } from '../util/lifecycle';
 import type { Logger } from '../util/logger';
 import type { SubmissionsModel } from './model';
 import { PollBackoff, shouldPoll } from './pollSchedule';
-import { changeSentence, isInReview } from './presentation';
+import { changeSentence, isInReview, submissionTitle } from './presentation';
 import { unlinkText } from '../util/markdown';
 import type { SubmissionsService } from './service';
 
@@ -74,7 +74,12 @@ export class SubmissionsPoller extends Disposable {
 
   /** Plans the next poll, or stops planning, as the conditions are now. */
   update(): void {
-    if (this.isDisposed || this.running) return;
+    if (this.isDisposed) return;
+    if (this.running) {
+      // Hidden, unfocused or switched off mid-poll: the rest of its requests are not made.
+      if (!this.wanted()) this.running.abort();
+      return;
+    }
     if (!this.wanted()) {
       if (this.timer.isSet) this.timer.clear();
       // Back in front later, the first poll comes a minute after, as if new.
@@ -125,10 +130,11 @@ export class SubmissionsPoller extends Disposable {
 
   private notify(env: EnvironmentId, submission: Submission, change: string): void {
     if (this.deps.mode() === 'never') return;
-    // With both environments followed, the same product and version can be in review in each: say which changed.
-    const where = this.deps.environments().length > 1 ? `${environmentInfo(env).label}: ` : '';
-    // Server text (the product name) forms no link in a notification.
-    void vscode.window.showInformationMessage(unlinkText(`${where}${change}`), 'Show').then((choice) => {
+    // With both environments followed, the same product and version can be in review in each: say which changed
+    // ("Example Module 1.0.2 (Sandbox): technical review is now …").
+    const title = submissionTitle(submission);
+    const text = this.deps.environments().length > 1 && change.startsWith(title) ? `${title} (${environmentInfo(env).label})${change.slice(title.length)}` : change;
+    void vscode.window.showInformationMessage(unlinkText(text), 'Show').then((choice) => {
       if (choice === 'Show') void this.deps.show(env, submission.submissionId);
     });
   }

@@ -712,8 +712,8 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
       // Both environments have 1.0.2 in review: each notification says which one changed.
       await eventually(() => assert.equal(ui!.messages.filter((m) => m.level === 'info').length, 2));
       assert.deepEqual(ui.messages.filter((m) => m.level === 'info').map((m) => [m.message, m.items]).sort(), [
-        ['Production: Example Module 1.0.2: technical review is now awaiting manual QA (was in automation).', ['Show']],
-        ['Sandbox: Example Module 1.0.2: technical review is now awaiting manual QA (was in automation).', ['Show']],
+        ['Example Module 1.0.2 (Production): technical review is now awaiting manual QA (was in automation).', ['Show']],
+        ['Example Module 1.0.2 (Sandbox): technical review is now awaiting manual QA (was in automation).', ['Show']],
       ]);
       await eventually(async () => {
         const row = await submissionRow('production', m102);
