@@ -78,13 +78,14 @@ describe('activation', () => {
     assert.equal(ext.isActive, true);
   });
 
-  it('contributes the API Keys and Composer Keys views in its own activity-bar container', async () => {
-    assert.deepEqual(pkg.contributes.views.eqpKeys?.map((v) => v.id), ['eqp.keys', 'eqp.composerKeys']);
+  it('contributes the API Keys, Composer Keys and Submissions views in its own activity-bar container', async () => {
+    assert.deepEqual(pkg.contributes.views.eqpKeys?.map((v) => v.id), ['eqp.keys', 'eqp.composerKeys', 'eqp.submissions']);
     // Focusing a view only works if VS Code knows it: the command exists for contributed views.
     await vscode.commands.executeCommand('eqp.keys.focus');
     await vscode.commands.executeCommand('eqp.composerKeys.focus');
-    // Back to the Explorer: a visible Composer Keys view lists Composer keys whenever an environment gets an API key,
-    // and those requests would mix with the request counts and injected faults of the suites that follow.
+    await vscode.commands.executeCommand('eqp.submissions.focus');
+    // Back to the Explorer: a visible Composer Keys or Submissions view reads its lists whenever an environment gets an
+    // API key, and those requests would mix with the request counts and injected faults of the suites that follow.
     await vscode.commands.executeCommand('workbench.view.explorer');
   });
 
@@ -95,7 +96,7 @@ describe('activation', () => {
     for (const id of contributed) assert.ok(all.has(id), `${id} is contributed but not registered`);
     // VS Code itself registers a few commands per view (eqp.keys.focus, …): those are not ours to contribute.
     const viewCommands = new Set(['focus', 'resetViewLocation', 'toggleVisibility', 'removeView', 'open']);
-    const viewCommand = (id: string): boolean => ['eqp.keys.', 'eqp.composerKeys.'].some((v) => id.startsWith(v) && viewCommands.has(id.slice(v.length)));
+    const viewCommand = (id: string): boolean => ['eqp.keys.', 'eqp.composerKeys.', 'eqp.submissions.'].some((v) => id.startsWith(v) && viewCommands.has(id.slice(v.length)));
     const registered = [...all].filter((id) => /^eqp\.[a-zA-Z]+\.[a-zA-Z]+$|^eqp\.showLog$/.test(id) && !viewCommand(id));
     assert.ok(registered.includes('eqp.keys.openPortal'), 'a command whose name contains "open" is checked too');
     for (const id of registered) assert.ok(contributed.includes(id), `${id} is registered but not contributed`);

@@ -85,6 +85,9 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
   });
   after(async () => {
     api.submissions.problems.clear();
+    // Back to the Explorer: a visible Submissions view reads the lists whenever an environment gets an API key, and
+    // its poller would follow them on the test clock, mixing requests and timers into the suites that follow.
+    await vscode.commands.executeCommand('workbench.view.explorer');
     api.setWindowFocused(undefined);
     fs.rmSync(moduleDir, { recursive: true, force: true });
     await resetAll(api, sandbox);

@@ -338,6 +338,22 @@ describe('EqpClient submissions (against the EQP sandbox server)', () => {
       assert.equal(sandbox.requestLog('sandbox').at(-1)?.path, '/rest/v1/products/packages/a1b2c3d4e5/status/marketing/6');
     });
 
+    it('a 404 at packages.md\'s path: asked once more at the path of test-results.md\'s examples, whose answer counts', async () => {
+      const raw = '{"tool":"phpcpd","status":"PASS","reports":[]}';
+      sandbox.injectFault('sandbox', { kind: 'status', status: 404, body: { code: 404, message: 'No route' } });
+      sandbox.injectFault('sandbox', { kind: 'malformed', body: raw, contentType: 'application/json' });
+      const answer = await client.getToolReport('sandbox', token.token, 'a1b2c3d4e5', 'phpcpd', '5');
+      assert.equal(answer.raw, raw);
+      assert.deepEqual(sandbox.requestLog('sandbox').map((e) => e.path), ['/rest/v1/products/packages/a1b2c3d4e5/status/phpcpd/5', '/rest/v1/a1b2c3d4e5/status/phpcpd/5']);
+    });
+
+    it('a 500 at the other path after a 404: the 500 is told (the server has trouble, not no report)', async () => {
+      sandbox.injectFault('sandbox', { kind: 'status', status: 404, body: { code: 404, message: 'No route' } });
+      sandbox.injectFault('sandbox', { kind: 'status', status: 500, body: { code: 500, message: 'Database unavailable' } });
+      const err = await rejectsWith(client.getToolReport('sandbox', token.token, 'a1b2c3d4e5', 'phpcpd', '5'), 'http', secrets());
+      assert.equal(err.status, 500);
+    });
+
     it('a 2 MB report (over the 1 MB limit of other answers): parsed, raw identical to the bytes sent', async function () {
       this.timeout(20_000);
       const findings = Array.from({ length: 9000 }, (_, i) => ({
