@@ -728,6 +728,8 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
         assert.deepEqual([row.item.description, icon(row.item)], ['awaiting manual QA', 'eye']);
       });
       // Only the submissions in review were read: 1.0.2 and theme 2.1.0, per environment.
+      // (The poll may still be reading the last one when the second notification shows: wait for it to end.)
+      await eventually(() => assert.ok(api.submissions.poller.nextPollInMs !== undefined, 'the poll finished'));
       const reads = packageRequests().filter((e) => /^\/rest\/v1\/products\/packages\/[0-9a-f]{10}$/.test(e.path)).map((e) => e.path.split('/').pop()).sort();
       assert.deepEqual(reads, [m102, id('production', THEME, '2.1.0'), id('sandbox', MODULE, '1.0.2'), id('sandbox', THEME, '2.1.0')].sort());
       // Back to one minute after a change.
