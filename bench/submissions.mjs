@@ -22,6 +22,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { URLSearchParams } from 'node:url';
 import { median, percentile } from './lib/stats.mjs';
+import { memoryKeySource, memorySecretCache } from './lib/memory.mjs';
 
 const ENV = 'sandbox';
 const PACKAGE = 'acme/module-example';
@@ -31,25 +32,6 @@ const HOUR_MS = 3_600_000;
 const STEP_MS = 1000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** In-memory stand-ins for the key store and SecretStorage (as bench/tokens.mjs): the figures are the code's own cost. */
-function memoryKeySource(env, key) {
-  const ref = { keyId: 'bench-key', environment: env, name: 'Bench', applicationId: key.applicationId };
-  return {
-    activeKeyRef: () => ref,
-    activeKey: async () => ({ ...ref, ...key }),
-    markRejected: async () => {},
-    markVerified: async () => {},
-  };
-}
-function memorySecretCache() {
-  const map = new Map();
-  return {
-    get: async (k) => map.get(k),
-    store: async (k, v) => { map.set(k, v); },
-    delete: async (k) => { map.delete(k); },
-  };
-}
 
 /** A plain node:http GET with a bearer token (Node's default agent, keep-alive like the client's); body bytes and the parsed JSON. */
 function bareGet(url, token) {
@@ -122,7 +104,7 @@ export async function measureSubmissions({ root, delayMs, runs, total = 500, fin
     const apiUrl = sandbox.apiUrl(ENV);
     const created = sandbox.createKey(ENV, 'Bench');
     const client = new EqpClient(() => apiUrl);
-    const tokens = new TokenService(client, memoryKeySource(ENV, { applicationId: created.applicationId, applicationSecret: created.applicationSecret }), memorySecretCache(), {
+    const tokens = new TokenService(client, memoryKeySource({ applicationId: created.applicationId, applicationSecret: created.applicationSecret }, ENV), memorySecretCache(), {
       lifetime: () => LIFETIME, refreshMargin: () => 120, onWarning: (w) => log(`  warning: ${w.message}`),
     });
     const service = new SubmissionsService(client, tokens);

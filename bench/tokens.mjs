@@ -20,28 +20,11 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { median, percentile } from './lib/stats.mjs';
+import { memoryKeySource, memorySecretCache } from './lib/memory.mjs';
 
 const LIFETIME = 7200;
 const MARGIN = 120;
 const SELF = fileURLToPath(import.meta.url);
-
-/** In-memory stand-ins for the key store and SecretStorage: the figures are the service's own cost. */
-function memoryKeySource(key) {
-  return {
-    activeKeyRef: () => ({ keyId: 'bench-key', environment: 'production', name: 'Bench', applicationId: key.applicationId }),
-    activeKey: async () => ({ keyId: 'bench-key', environment: 'production', name: 'Bench', ...key }),
-    markRejected: async () => {},
-    markVerified: async () => {},
-  };
-}
-function memorySecretCache() {
-  const map = new Map();
-  return {
-    get: async (k) => map.get(k),
-    store: async (k, v) => { map.set(k, v); },
-    delete: async (k) => { map.delete(k); },
-  };
-}
 
 /**
  * What a client without axios or a token service does: one POST over node:https (Node's default agent, which

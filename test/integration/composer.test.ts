@@ -8,23 +8,10 @@ import type { ComposerKeyRecord } from '../../src/composer/composerService';
 // Types only: the suite is compiled apart from the bundle, so its classes are not the extension's (no instanceof).
 import type { ComposerEnvironmentNode, ComposerTreeNode } from '../../src/composer/tree';
 import type { EqpSandbox } from '../sandbox/server';
-import { ScriptedUi, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, refused, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi } from './helpers';
 
 const run = async <T = ComposerKeyRecord | undefined>(id: string, arg?: unknown): Promise<T> => vscode.commands.executeCommand<T>(id, arg);
 type Env = 'production' | 'sandbox';
-
-/** A scripted call's error, as the script sees it. */
-async function refused(id: string, arg: unknown, pattern: RegExp): Promise<Error> {
-  let caught: unknown;
-  try {
-    await run(id, arg);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof Error, `${id} did not throw`);
-  assert.match(caught.message, pattern);
-  return caught;
-}
 
 const git = (cwd: string, ...args: string[]): string =>
   execFileSync('git', ['-c', 'user.name=EQP Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

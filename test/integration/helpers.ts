@@ -277,3 +277,16 @@ export async function eventually(check: () => void | Promise<void>, ms = 3000): 
     }
   }
 }
+
+/** A scripted call's error, as the script sees it: the command must throw, with a message matching `pattern`. */
+export async function refused(id: string, arg: unknown, pattern: RegExp): Promise<Error> {
+  let caught: unknown;
+  try {
+    await vscode.commands.executeCommand(id, arg);
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof Error, `${id} did not throw`);
+  assert.match(caught.message, pattern);
+  return caught;
+}

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { SubmissionNode, SubmissionsTreeNode } from '../../src/submissions/tree';
 import type { ReportSummary } from '../../src/submissions/commands/report';
 import type { EqpSandbox } from '../sandbox/server';
-import { ScriptedUi, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, refused, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi } from './helpers';
 
 type Env = 'production' | 'sandbox';
 const ENVS: readonly Env[] = ['production', 'sandbox'];
@@ -16,19 +16,6 @@ const SOURCE = 'EQP phpcs';
 
 const run = async <T = unknown>(id: string, ...args: unknown[]): Promise<T> => vscode.commands.executeCommand<T>(id, ...args);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A scripted call's error, as the script sees it. */
-async function refused(id: string, arg: unknown, pattern: RegExp): Promise<Error> {
-  let caught: unknown;
-  try {
-    await run(id, arg);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof Error, `${id} did not throw`);
-  assert.match(caught.message, pattern);
-  return caught;
-}
 
 /** The repository's demo Magento module (test/fixtures/demo-module), found above wherever the suite was staged. */
 function demoModuleFixture(): string {
