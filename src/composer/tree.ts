@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { COMMANDS, COMPOSER_VIEW_ID, CONTEXT } from '../constants';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../eqp/environments';
 import { describeError } from '../util/errors';
-import { onActiveKeyChange } from '../util/activeKeys';
+import { type ActiveKeySource, onActiveKeyChange } from '../util/activeKeys';
 import { Disposable, toDisposable } from '../util/lifecycle';
 import { escapeMarkdown, markdownCode } from '../util/markdown';
 import type { AuthJsonUsage } from './authJsonUsage';
@@ -111,11 +111,7 @@ export function isComposerNode(v: unknown): v is ComposerTreeNode {
 }
 
 /** The environments that have an active API access key: only those can list Composer keys. */
-export interface ComposerEnvironmentSource {
-  /** The environment's active API access key; undefined: none (its Composer keys cannot be listed). */
-  activeKeyId(env: EnvironmentId): string | undefined;
-  readonly onDidChange: (listener: () => void) => { dispose(): void };
-}
+export type ComposerEnvironmentSource = ActiveKeySource;
 
 /**
  * The Composer Keys view: per environment with an API access key, its account's Composer keys. The first render

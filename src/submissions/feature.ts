@@ -83,11 +83,9 @@ export class SubmissionsFeature extends Disposable {
       model: this.model,
       documents: this.documents,
       problems: this.problems,
-      logger: parts.logger,
       environments: () => ENVIRONMENT_IDS.filter((e) => store.activeKeyRef(e) !== undefined),
       activeEnvironment: () => parts.settings.activeEnvironment,
       portalUrl: (env) => parts.settings.portalUrl(env),
-      reveal: (env, id) => (view.visible ? reveal(env, id) : Promise.resolve()),
     };
   }
 

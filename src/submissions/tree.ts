@@ -3,7 +3,7 @@ import { COMMANDS, CONTEXT, SUBMISSIONS_VIEW_ID } from '../constants';
 import { ENVIRONMENT_IDS, type EnvironmentId, environmentInfo } from '../eqp/environments';
 import type { Submission, ToolRun } from '../eqp/submissions';
 import { describeError } from '../util/errors';
-import { onActiveKeyChange } from '../util/activeKeys';
+import { type ActiveKeySource, onActiveKeyChange } from '../util/activeKeys';
 import { Disposable, toDisposable } from '../util/lifecycle';
 import { escapeMarkdown, markdownCode } from '../util/markdown';
 import type { SubmissionsModel } from './model';
@@ -165,10 +165,7 @@ export class SubmissionsMessageNode {
 export type SubmissionsTreeNode = SubmissionsEnvironmentNode | SubmissionProductNode | SubmissionNode | ToolRunNode | LoadMoreNode | SubmissionsMessageNode;
 
 /** The environments that have an active API access key: only those can list submissions. */
-export interface SubmissionsEnvironmentSource {
-  activeKeyId(env: EnvironmentId): string | undefined;
-  readonly onDidChange: (listener: () => void) => { dispose(): void };
-}
+export type SubmissionsEnvironmentSource = ActiveKeySource;
 
 /**
  * The Submissions view: per environment with an API access key, its products and their versions, newest first,

@@ -5,7 +5,6 @@ import type { Submission, ToolRun } from '../../eqp/submissions';
 import { isScripted, scriptedEnvironment, scriptedString } from '../../keys/commands/scripted';
 import { withCancellableProgress } from '../../util/cancellation';
 import { UserError } from '../../util/errors';
-import type { Logger } from '../../util/logger';
 import type { ReportDocuments } from '../documents';
 import type { SubmissionsModel } from '../model';
 import type { PhpcsProblems } from '../problems';
@@ -19,13 +18,10 @@ export interface SubmissionsCommandDeps {
   model: SubmissionsModel;
   documents: ReportDocuments;
   problems: PhpcsProblems;
-  logger: Logger;
   /** The environments with an active API access key (only those can read their submissions). */
   environments(): EnvironmentId[];
   activeEnvironment(): EnvironmentId;
   portalUrl(env: EnvironmentId): string;
-  /** Shows a submission in the Submissions view (selects it) when the view is open. */
-  reveal(env: EnvironmentId, submissionId: string): Promise<void>;
 }
 
 /** A submission a command acts on, with its environment. */
