@@ -44,6 +44,8 @@ export class SubmissionsFeature extends Disposable {
   readonly problems: PhpcsProblems;
   readonly documents: ReportDocuments;
   readonly poller: SubmissionsPoller;
+  /** The Submissions tree view (its visibility and selection, for the poller and tests). */
+  readonly view: vscode.TreeView<SubmissionsTreeNode>;
   private readonly deps: SubmissionsCommandDeps;
 
   constructor(parts: SubmissionsFeatureParts) {
@@ -58,6 +60,7 @@ export class SubmissionsFeature extends Disposable {
     };
     this.tree = this.register(new SubmissionsTreeProvider(this.model, environments));
     const view = this.register(vscode.window.createTreeView<SubmissionsTreeNode>(SUBMISSIONS_VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true }));
+    this.view = view;
     this.problems = this.register(new PhpcsProblems());
     this.documents = this.register(new ReportDocuments());
     const reveal = async (env: (typeof ENVIRONMENT_IDS)[number], submissionId: string): Promise<void> => {

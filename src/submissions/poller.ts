@@ -57,6 +57,11 @@ export class SubmissionsPoller extends Disposable {
     return this.timer.isSet ? this.dueAt - this.deps.clock.now() : undefined;
   }
 
+  /** A poll is reading the submissions in review right now. */
+  get polling(): boolean {
+    return this.running !== undefined;
+  }
+
   private dueAt = 0;
 
   private inReview(): { env: EnvironmentId; submission: Submission }[] {

@@ -714,6 +714,15 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
         const row = await submissionRow('production', m102);
         assert.deepEqual([row.item.description, icon(row.item)], ['awaiting manual QA', 'eye']);
       });
+      // Show (answered on the first notification only) brings that version's row into view, selected.
+      const shown = ui.messages.find((m) => m.level === 'info')!.message.includes('(Sandbox)') ? 'sandbox' : 'production';
+      const shownId = id(shown, MODULE, '1.0.2');
+      await eventually(() => {
+        const selected = api.submissions.view.selection[0];
+        assert.ok(api.submissions.view.visible, 'the view is visible');
+        assert.ok(selected?.kind === 'submission', `selected: ${selected?.kind}`);
+        assert.deepEqual([selected.environment, selected.submission.submissionId], [shown, shownId]);
+      }, 10000);
       // Only the submissions in review were read: 1.0.2 and theme 2.1.0, per environment.
       // (The poll may still be reading the last one when the second notification shows: wait for it to end.)
       await eventually(() => assert.ok(api.submissions.poller.nextPollInMs !== undefined, 'the poll finished'));
@@ -730,7 +739,12 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
       api.setWindowFocused(true);
       // The view's visibility event can come a moment after the side bar closed (later on VS Code 1.90): the poll a
       // visible view had planned is then dropped.
-      await eventually(() => assert.equal(api.submissions.poller.nextPollInMs, undefined, 'no poll planned'));
+      // Nothing may still be under way from the test before: the view is hidden, no poll runs, none is planned.
+      await eventually(() => {
+        assert.equal(api.submissions.view.visible, false, 'the view is hidden');
+        assert.equal(api.submissions.poller.polling, false, 'no poll running');
+        assert.equal(api.submissions.poller.nextPollInMs, undefined, 'no poll planned');
+      });
       sandbox.clearLog();
       const polls = api.submissions.poller.polls;
       for (let i = 0; i < 6; i++) {
