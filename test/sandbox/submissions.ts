@@ -371,7 +371,9 @@ export class SandboxSubmissions {
    */
   answer(env: SandboxEnv, method: string, path: string, query: URLSearchParams, guard: () => void): SubmissionsAnswer {
     if (method !== 'GET') {
-      throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: 'GET' });
+      // POST of new packages is answered by ./uploads.ts before it gets here; PUT (updates) is not served.
+      const allow = path.replace(/\/+$/, '') === '/rest/v1/products/packages' ? 'GET, POST' : 'GET';
+      throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: allow });
     }
     guard();
     const short = shortReportPath(path);
