@@ -57,10 +57,14 @@ export interface PackageFile {
   size: number;
 }
 
-/** A file left out of the zip, and why. */
+/**
+ * A file left out of the zip, and why. A left-out directory is one entry whose path ends in `/` (its files are not
+ * listed one by one). `symlink`: links are never followed (a link could point out of the package); `not-a-file`:
+ * sockets, FIFOs, devices; `zip-output`: the zip being written, when it lies inside the package folder.
+ */
 export interface ExcludedFile {
   path: string;
-  reason: 'git' | 'node_modules' | 'vendor' | 'gitignore' | 'secret-name';
+  reason: 'git' | 'node_modules' | 'vendor' | 'gitignore' | 'secret-name' | 'symlink' | 'not-a-file' | 'zip-output';
 }
 
 /** A value that must never be in an uploaded package, with what it is (never the value itself in messages). */
