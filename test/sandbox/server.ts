@@ -45,7 +45,8 @@ export type Fault =
   | { kind: 'delay'; ms: number }                                  // waits, then answers normally
   | { kind: 'malformed'; body: string; status?: number; contentType?: string } // raw body as given
   | { kind: 'truncated' }                                          // promises more bytes than it sends, then closes
-  | { kind: 'reset' }                                              // destroys the socket without an answer
+  | { kind: 'reset'; afterBytes?: number }                         // destroys the socket without an answer; with
+                                                                   // afterBytes, as soon as that many body bytes came
   | { kind: 'redirect'; location: string; status?: number };       // 302 by default
 
 export interface RequestLogEntry {
@@ -528,6 +529,9 @@ export class EqpSandbox {
     if (method === 'POST' && path === '/rest/v1/app/session/token') {
       state.tokenRequests++;
     }
+    if (await this.resetMidBody(env, req, url, at)) {
+      return;
+    }
     let raw: string | undefined;
     let bodyError: HttpError | undefined;
     try {
@@ -837,6 +841,46 @@ export class EqpSandbox {
     const passwordKey = crypto.randomBytes(16).toString('hex');
     this.secrets.add(passwordKey);
     return { label, userKey: crypto.randomBytes(16).toString('hex'), passwordKey, isEnabled: true, uid };
+  }
+
+  /**
+   * A queued `reset` fault with `afterBytes` cuts the connection mid-body, the way a dropped uplink or a proxy does
+   * mid-upload: the socket is reset as soon as that many bytes of the request body came (or at its end, if shorter).
+   * Logged with status 0 and no body. Answers whether it did so (the request is then over).
+   */
+  private async resetMidBody(env: SandboxEnv, req: http.IncomingMessage, url: URL, at: number): Promise<boolean> {
+    const state = this.envs[env];
+    const next = state.faults[0];
+    if (next?.kind !== 'reset' || next.afterBytes === undefined) {
+      return false;
+    }
+    state.faults.shift();
+    const limit = next.afterBytes;
+    await new Promise<void>((resolve) => {
+      let received = 0;
+      const cut = (): void => {
+        req.removeAllListeners('data');
+        req.socket.resetAndDestroy();
+        resolve();
+      };
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= limit) {
+          cut();
+        }
+      });
+      req.on('end', cut);
+      req.on('error', () => resolve());
+      if (limit === 0) {
+        cut();
+      }
+    });
+    const entry: RequestLogEntry = {
+      env, method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: logHeaders(req.headers),
+      body: undefined, status: 0, at, tls: (req.socket as Partial<TLSSocket>).encrypted === true, fault: 'reset',
+    };
+    state.log.push(this.scrubEntry(entry, credentialParts(req.headers.authorization)));
+    return true;
   }
 
   /** Answers (or not) as the fault says and returns the status to log (0: nothing was answered). */
@@ -1176,8 +1220,10 @@ function checkFault(fault: Fault): void {
       if (typeof fault.location !== 'string' || fault.location === '') { bad('location is required'); }
       if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 300 || fault.status > 399)) { bad('status must be 3xx'); }
       break;
-    case 'truncated':
     case 'reset':
+      if (fault.afterBytes !== undefined && (!Number.isSafeInteger(fault.afterBytes) || fault.afterBytes < 0)) { bad('afterBytes must be an integer >= 0'); }
+      break;
+    case 'truncated':
       break;
   }
 }
