@@ -1030,13 +1030,26 @@ async function openFile(part: UploadPart): Promise<Blob> {
   if (typeof fs.openAsBlob !== 'function') {
     throw new EqpError('config', 'Uploading files needs Node 19.8 or later (VS Code 1.90 or later).', { hint: 'Update VS Code, then try again.' });
   }
+  const unusable = (why: string): EqpError =>
+    new EqpError('config', `The file ${quotedId(part.filename)} could not be opened for upload (${why}).`, { hint: 'Build the package again, then upload it.' });
+  // openAsBlob says only "Unable to open file as blob" (and throws rather than rejects): stat and access say why.
+  try {
+    const stat = await fs.promises.stat(part.path);
+    if (!stat.isFile()) {
+      throw unusable('not a file');
+    }
+    await fs.promises.access(part.path, fs.constants.R_OK);
+  } catch (e) {
+    if (e instanceof EqpError) {
+      throw e;
+    }
+    const code = (e as { code?: unknown } | null)?.code;
+    throw unusable(typeof code === 'string' ? code : 'unreadable');
+  }
   try {
     return await fs.openAsBlob(part.path, { type: part.contentType });
-  } catch (e) {
-    const code = (e as { code?: unknown } | null)?.code;
-    throw new EqpError('config', `The file ${quotedId(part.filename)} could not be opened for upload (${typeof code === 'string' ? code : 'unreadable'}).`, {
-      hint: 'Build the package again, then upload it.',
-    });
+  } catch {
+    throw unusable('unreadable');
   }
 }
 
