@@ -5,7 +5,8 @@
 // One listener per environment, so a key or token of one is refused by the other.
 // Each listener serves:
 //   /rest/v1/...   the API (logged, subject to injected faults), including the seeded package submissions,
-//                  tool runs and test reports of ./submissions.ts (/rest/v1/products/packages...)
+//                  tool runs and test reports of ./submissions.ts (/rest/v1/products/packages...), and the file
+//                  uploads and new packages of ./uploads.ts (/rest/v1/files/uploads..., POST /rest/v1/products/packages)
 //   /portal...     a small HTML "Manage API Keys" page (plain forms, no script; relative links only, so it
 //                  also works behind a path prefix such as code-server's /proxy/PORT/)
 //   /__sandbox/... a JSON control interface for other processes (demo, UI tests)
@@ -13,7 +14,7 @@
 // With the `tls` option the listeners speak https (node:https) instead, e.g. with the throwaway loopback
 // certificate of ./tls.ts, which the client under test must be told to trust.
 //
-// Test code only: node:http, node:https and node:crypto, no dependencies.
+// Test code only: node:http, node:https and node:crypto; ./uploads.ts reads uploaded zips with yauzl (dev dependency).
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
@@ -22,9 +23,11 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { HttpError, SandboxRuleError } from './errors';
 import { SandboxSubmissions, type SandboxSubmissionInfo, type SubmissionStatusChange } from './submissions';
+import { SandboxUploads, type SandboxUploadInfo, type ScanResult, type UploadReceipt, type UploadScanSettings } from './uploads';
 
 export { SandboxRuleError };
 export type { SandboxSubmissionInfo, SubmissionStatusChange };
+export type { SandboxUploadInfo, ScanResult, UploadScanSettings };
 
 export type SandboxEnv = 'production' | 'sandbox';
 
@@ -152,6 +155,8 @@ export class EqpSandbox {
   private readonly extraHostNames: readonly string[];
   /** Package submissions, tool runs and reports of both environments (./submissions.ts). */
   private readonly submissionStore: SandboxSubmissions;
+  /** File uploads, their malware scans and new packages of both environments (./uploads.ts). */
+  private readonly uploadStore: SandboxUploads;
 
   readonly clock: { now(): number; advance(seconds: number): void } = {
     now: () => Date.now() + this.clockOffsetMs,
@@ -188,6 +193,7 @@ export class EqpSandbox {
     };
     this.envs = { production: make('production'), sandbox: make('sandbox') };
     this.submissionStore = new SandboxSubmissions(() => this.clock.now());
+    this.uploadStore = new SandboxUploads(() => this.clock.now(), this.submissionStore);
   }
 
   static async start(options: SandboxOptions = {}): Promise<EqpSandbox> {
@@ -428,9 +434,35 @@ export class EqpSandbox {
     this.submissionStore.remove(this.state(env).env, id);
   }
 
-  /** Back to the seeded submissions in both environments (the seeded pipeline restarts at the clock's now). */
+  /**
+   * Back to the seeded submissions in both environments (the seeded pipeline restarts at the clock's now); the
+   * uploads go too (their submission_ids would name submissions that no longer exist).
+   */
   resetSubmissions(): void {
     this.submissionStore.reset();
+    this.uploadStore.reset();
+  }
+
+  // ------------------------------------------- file uploads and new packages (./uploads.ts)
+
+  /** Every upload of `env` (copies), in upload order: size and md5 of the bytes received, a zip's entry names. */
+  uploads(env: SandboxEnv): SandboxUploadInfo[] {
+    return this.uploadStore.list(this.state(env).env);
+  }
+
+  /** How scans of uploads made from now on go (duration in sandbox-clock seconds, result), and how answers spell them. */
+  setUploadScan(env: SandboxEnv, settings: Partial<UploadScanSettings>): UploadScanSettings {
+    return this.uploadStore.setScan(this.state(env).env, settings);
+  }
+
+  /** The scan result of one upload (`never`: stays in progress); SandboxRuleError 404 for an unknown id. */
+  setUploadScanResult(env: SandboxEnv, fileUploadId: string, result: ScanResult): SandboxUploadInfo {
+    return this.uploadStore.setScanResult(this.state(env).env, fileUploadId, result);
+  }
+
+  /** No uploads in either environment, and the default scan (60 s, pass, documented spelling). */
+  resetUploads(): void {
+    this.uploadStore.reset();
   }
 
   close(): Promise<void> {
@@ -534,10 +566,14 @@ export class EqpSandbox {
     }
     let raw: string | undefined;
     let bodyError: HttpError | undefined;
-    try {
-      raw = await readBody(req);
-    } catch (err) {
-      bodyError = err instanceof HttpError ? err : new HttpError(400, 'Could not read the request body.');
+    // An upload is parsed as it arrives (up to 30 MB a file), never held as text; its parts are logged, not its bytes.
+    const receipt: UploadReceipt | undefined = this.uploadStore.receives(method, path) ? await this.uploadStore.receive(req) : undefined;
+    if (!receipt) {
+      try {
+        raw = await readBody(req);
+      } catch (err) {
+        bodyError = err instanceof HttpError ? err : new HttpError(400, 'Could not read the request body.');
+      }
     }
 
     // Secrets this very request carries (even wrong ones) are scrubbed from its log entry too.
@@ -548,7 +584,8 @@ export class EqpSandbox {
       path,
       query: Object.fromEntries(url.searchParams),
       headers: logHeaders(req.headers),
-      body: raw === undefined || raw === '' ? undefined : parseForLog(raw),
+      body: receipt ? { multipart: receipt.summary.map((p) => ({ name: p.name, filename: p.filename, content_type: p.content_type, size: p.size })) }
+        : raw === undefined || raw === '' ? undefined : parseForLog(raw),
       status: 0,
       at,
       tls: (req.socket as Partial<TLSSocket>).encrypted === true,
@@ -564,6 +601,11 @@ export class EqpSandbox {
       }
     };
 
+    if (receipt?.kind === 'aborted') {
+      // The client went away mid-body: nothing to answer, nothing stored, no fault used up.
+      record(0);
+      return;
+    }
     const fault = state.faults.shift();
     if (fault && fault.kind !== 'delay') {
       record(this.applyFault(fault, req, res), fault.kind);
@@ -581,7 +623,7 @@ export class EqpSandbox {
       if (bodyError) {
         throw bodyError;
       }
-      answer = this.apiAnswer(state, method, path, url.searchParams, req.headers.authorization, raw ?? '');
+      answer = this.apiAnswer(state, method, path, url.searchParams, req.headers.authorization, raw ?? '', receipt);
     } catch (err) {
       if (!(err instanceof HttpError)) {
         throw err;
@@ -596,7 +638,9 @@ export class EqpSandbox {
     }
   }
 
-  private apiAnswer(state: EnvState, method: string, path: string, query: URLSearchParams, authorization: string | undefined, raw: string): ApiAnswer {
+  private apiAnswer(
+    state: EnvState, method: string, path: string, query: URLSearchParams, authorization: string | undefined, raw: string, receipt?: UploadReceipt,
+  ): ApiAnswer {
     if (path === '/rest/v1/app/session/token') {
       if (method !== 'POST') {
         throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: 'POST' });
@@ -613,6 +657,16 @@ export class EqpSandbox {
         throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: 'GET' });
       }
       return this.profile(state, authorization, decodeURIComponent(users[1] as string), query.get('style'));
+    }
+    if (this.uploadStore.handles(method, path)) {
+      // Uploads and new packages belong to the environment and the account (mage_id) of the token.
+      return this.uploadStore.answer(state.env, method, path, raw, receipt, () => {
+        const token = this.checkToken(state, authorization);
+        if (!state.eligible) {
+          throw new HttpError(403, NOT_ELIGIBLE_MESSAGE);
+        }
+        return token.mageId;
+      });
     }
     if (this.submissionStore.handles(path)) {
       // These paths carry no mage_id: only the token (and the environment's eligibility) is checked.
@@ -1009,6 +1063,9 @@ export class EqpSandbox {
       } else if (path === '/__sandbox/log') {
         allow('GET');
         sendJson(res, 200, this.requestLog(env));
+      } else if (path === '/__sandbox/uploads' || path.startsWith('/__sandbox/uploads/')) {
+        const answer = this.uploadStore.control(env, method, path, raw);
+        sendJson(res, answer.status, answer.body, answer.headers);
       } else if (path === '/__sandbox/submissions' || path.startsWith('/__sandbox/submissions/')) {
         const query = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams;
         const answer = this.submissionStore.control(env, method, path, query, raw, () => this.resetSubmissions());

@@ -32,6 +32,18 @@ export interface SandboxSubmissionInfo {
   modifiedAt: number;
 }
 
+/** A submission to create (SandboxSubmissions.create): what a valid POST item and its uploads give. */
+export interface NewSubmission {
+  sku: string;
+  name: string;
+  version: string;
+  type: string;
+  /** Package fields served as they are (version_compatibility, release_notes, artifact, item_id…). */
+  fields: Record<string, unknown>;
+  technical: 'draft' | 'submit';
+  marketing: 'draft' | 'submit';
+}
+
 /** What a handler answers; the server writes it (and logs it). */
 export interface SubmissionsAnswer { status: number; body: unknown; headers?: Record<string, string> }
 
@@ -58,7 +70,7 @@ interface Sub {
   reports: Map<string, unknown>;
   nextRunId: number;
   /** The review pipeline, when one runs: its start (clock ms) and how many of its events were applied. */
-  pipeline?: { start: number; applied: number };
+  pipeline?: { start: number; applied: number; marketing: boolean };
   /** Raw fields merged over the served object (patchSubmission). */
   patch: Record<string, unknown>;
   /** A raw runs answer that replaces the real one (setToolRuns). */
@@ -302,6 +314,50 @@ export class SandboxSubmissions {
     this.data[env].subs.delete(id);
   }
 
+  // ------------------------------------------------------------------ new submissions (POST, ./uploads.ts)
+
+  /**
+   * Creates a submission as `POST /rest/v1/products/packages` does (./uploads.ts validated the item). A technical
+   * `submit` starts the review pipeline now (its marketing steps only when marketing was submitted too); a marketing
+   * submit alone waits for review without a pipeline; otherwise a draft. Answers the package as GET serves it.
+   */
+  create(env: SandboxEnv, spec: NewSubmission): Record<string, unknown> {
+    const data = this.data[env];
+    const now = this.now();
+    const [vendor = '', extension = ''] = spec.sku.split('/');
+    let id: string;
+    do {
+      id = crypto.createHash('sha256').update(`${env}:new:${crypto.randomUUID()}`).digest('hex').slice(0, 10);
+    } while (data.subs.has(id));
+    const sub: Sub = {
+      id, sku: spec.sku, name: spec.name, version: spec.version, type: spec.type, vendor, extension,
+      fields: structuredClone(spec.fields), createdAt: now, modifiedAt: now,
+      status: {
+        overall: spec.technical === 'submit' || spec.marketing === 'submit' ? 'in_progress' : 'draft',
+        technical: 'draft',
+        marketing: spec.marketing === 'submit' ? 'awaiting_marketing_review' : 'draft',
+      },
+      runs: [], reports: new Map(), nextRunId: 1, patch: {},
+    };
+    if (spec.technical === 'submit') {
+      startPipeline(sub, now, spec.marketing === 'submit');
+    }
+    data.subs.set(id, sub);
+    return served(sub);
+  }
+
+  /** True when a submission of `sku` `version` exists that was not cancelled (POST answers 1208 then). */
+  versionTaken(env: SandboxEnv, sku: string, version: string): boolean {
+    return [...this.data[env].subs.values()].some((s) => s.sku === sku && s.version === version
+      && s.status.overall !== 'canceled_by_developer' && s.status.overall !== 'canceled_by_admin');
+  }
+
+  /** The newest submission of `sku` (its name and served fields), if any. */
+  product(env: SandboxEnv, sku: string): { name: string; fields: Record<string, unknown> } | undefined {
+    const sub = this.ordered(env).find((s) => s.sku === sku);
+    return sub ? { name: sub.name, fields: structuredClone(sub.fields) } : undefined;
+  }
+
   // ------------------------------------------------------------------ the API
 
   /** True when `path` belongs here (the packages endpoints, or the docs' short report path). */
@@ -315,7 +371,9 @@ export class SandboxSubmissions {
    */
   answer(env: SandboxEnv, method: string, path: string, query: URLSearchParams, guard: () => void): SubmissionsAnswer {
     if (method !== 'GET') {
-      throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: 'GET' });
+      // POST of new packages is answered by ./uploads.ts before it gets here; PUT (updates) is not served.
+      const allow = path.replace(/\/+$/, '') === '/rest/v1/products/packages' ? 'GET, POST' : 'GET';
+      throw new HttpError(405, `Method ${method} not allowed on ${path}.`, { Allow: allow });
     }
     guard();
     const short = shortReportPath(path);
@@ -522,9 +580,10 @@ export class SandboxSubmissions {
 
 // ------------------------------------------------------------------ the pipeline
 
-function startPipeline(sub: Sub, now: number): void {
-  sub.status = { ...PIPELINE_START };
-  sub.pipeline = { start: now, applied: 0 };
+/** Starts the review pipeline now; without `marketing` its marketing steps are skipped (marketing stays as it is). */
+function startPipeline(sub: Sub, now: number, marketing = true): void {
+  sub.status = { ...PIPELINE_START, ...(marketing ? {} : { marketing: sub.status.marketing }) };
+  sub.pipeline = { start: now, applied: 0, marketing };
   sub.modifiedAt = now;
 }
 
@@ -540,10 +599,11 @@ function settle(sub: Sub, now: number): void {
     if (at > now) {
       break;
     }
-    sub.status = { ...sub.status, ...definedOnly(event.status) };
+    const { marketing: _marketing, ...technical } = event.status;
+    sub.status = { ...sub.status, ...definedOnly(pipeline.marketing ? event.status : technical) };
     if (event.runs) {
       let shared: string | undefined;
-      for (const name of event.runs.names) {
+      for (const name of event.runs.names.filter((n) => pipeline.marketing || n !== 'marketing')) {
         const id = event.runs.shareId ? (shared ??= String(sub.nextRunId++)) : String(sub.nextRunId++);
         addRun(sub, { id, name, status: 'pass', at });
       }

@@ -491,9 +491,10 @@ describe('EQP sandbox: package submissions', () => {
     });
 
     it('answers 405 for other methods', async () => {
-      const res = await get('production', PACKAGES, { method: 'POST', body: '[]', headers: { 'Content-Type': 'application/json' } });
+      // POST creates packages (sandboxUploads.test.ts); PUT (updates) is not served.
+      const res = await get('production', PACKAGES, { method: 'PUT', body: '[]', headers: { 'Content-Type': 'application/json' } });
       assertError(res, 405);
-      assert.equal(res.headers.get('allow'), 'GET');
+      assert.equal(res.headers.get('allow'), 'GET, POST');
       assertError(await get('production', `${PACKAGES}/${id(MODULE, '1.0.1')}`, { method: 'DELETE' }), 405);
     });
 
