@@ -46,6 +46,7 @@ export type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } // default body {code, message}
   | { kind: 'retry-after'; seconds: number; status?: 429 | 503 }   // JSON error + Retry-After header
   | { kind: 'delay'; ms: number }                                  // waits, then answers normally
+  | { kind: 'stall'; ms: number }                                  // reads none of the body for ms, then goes on as usual
   | { kind: 'malformed'; body: string; status?: number; contentType?: string } // raw body as given
   | { kind: 'truncated' }                                          // promises more bytes than it sends, then closes
   | { kind: 'reset'; afterBytes?: number }                         // destroys the socket without an answer; with
@@ -92,7 +93,7 @@ const NOT_ELIGIBLE_MESSAGE =
   'You are not eligible to use the Marketplace EQP API in this environment. '
   + 'The sandbox is open to Adobe technology and solution partners only.';
 const APP_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const FAULT_KINDS: ReadonlySet<string> = new Set(['status', 'retry-after', 'delay', 'malformed', 'truncated', 'reset', 'redirect']);
+const FAULT_KINDS: ReadonlySet<string> = new Set(['status', 'retry-after', 'delay', 'stall', 'malformed', 'truncated', 'reset', 'redirect']);
 
 type Account = { mageId: string; firstName: string; lastName: string; email: string; screenName: string };
 
@@ -561,7 +562,7 @@ export class EqpSandbox {
     if (method === 'POST' && path === '/rest/v1/app/session/token') {
       state.tokenRequests++;
     }
-    if (await this.resetMidBody(env, req, url, at)) {
+    if (await this.bodyFault(env, req, url, at)) {
       return;
     }
     let raw: string | undefined;
@@ -606,8 +607,9 @@ export class EqpSandbox {
       record(0);
       return;
     }
+    // (A stall was used up by bodyFault before the body was read.)
     const fault = state.faults.shift();
-    if (fault && fault.kind !== 'delay') {
+    if (fault && fault.kind !== 'delay' && fault.kind !== 'stall') {
       record(this.applyFault(fault, req, res), fault.kind);
       return;
     }
@@ -898,13 +900,20 @@ export class EqpSandbox {
   }
 
   /**
-   * A queued `reset` fault with `afterBytes` cuts the connection mid-body, the way a dropped uplink or a proxy does
-   * mid-upload: the socket is reset as soon as that many bytes of the request body came (or at its end, if shorter).
-   * Logged with status 0 and no body. Answers whether it did so (the request is then over).
+   * The faults that act on the request body, before it is read. `stall`: nothing of the body is read for `ms` (the
+   * client's writes back up once the socket buffers are full, as with a stuck server or proxy), then the request goes
+   * on as usual. `reset` with `afterBytes` cuts the connection mid-body, the way a dropped uplink or a proxy does
+   * mid-upload: the socket is reset as soon as that many bytes of the request body came (or at its end, if shorter),
+   * and the request is logged with status 0 and no body. Answers whether the request is over.
    */
-  private async resetMidBody(env: SandboxEnv, req: http.IncomingMessage, url: URL, at: number): Promise<boolean> {
+  private async bodyFault(env: SandboxEnv, req: http.IncomingMessage, url: URL, at: number): Promise<boolean> {
     const state = this.envs[env];
     const next = state.faults[0];
+    if (next?.kind === 'stall') {
+      state.faults.shift();
+      await this.sleep(next.ms);
+      return false;
+    }
     if (next?.kind !== 'reset' || next.afterBytes === undefined) {
       return false;
     }
@@ -938,7 +947,7 @@ export class EqpSandbox {
   }
 
   /** Answers (or not) as the fault says and returns the status to log (0: nothing was answered). */
-  private applyFault(fault: Exclude<Fault, { kind: 'delay' }>, req: http.IncomingMessage, res: http.ServerResponse): number {
+  private applyFault(fault: Exclude<Fault, { kind: 'delay' | 'stall' }>, req: http.IncomingMessage, res: http.ServerResponse): number {
     switch (fault.kind) {
       case 'status': {
         if (fault.status === 204 || fault.status === 304) {
@@ -1268,6 +1277,7 @@ function checkFault(fault: Fault): void {
       if (fault.status !== undefined && fault.status !== 429 && fault.status !== 503) { bad('status must be 429 or 503'); }
       break;
     case 'delay':
+    case 'stall':
       if (!Number.isFinite(fault.ms) || fault.ms < 0) { bad('ms must be >= 0'); }
       break;
     case 'malformed':
