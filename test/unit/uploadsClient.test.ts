@@ -42,6 +42,9 @@ function writeRandom(file: string, bytes: number): void {
   }
 }
 
+const md5 = (bytes: Buffer): string => crypto.createHash('md5').update(bytes).digest('hex');
+const pick = (info: { malware: string; malwareRaw: string }): [string, string] => [info.malware, info.malwareRaw];
+
 const PDF = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n';
 
 function answerFor(parts: readonly UploadPart[], ids: string[] = parts.map((_, i) => `f${i + 1}abc`)): unknown[] {
@@ -66,12 +69,12 @@ describe('EqpClient uploads and package submissions (against the EQP sandbox ser
     sandbox = await EqpSandbox.start();
     client = new EqpClient((env) => sandbox.apiUrl(env));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eqp-uploads-'));
-    const zipPath = path.join(dir, 'acme-module-example-1.0.1.zip');
+    const zipPath = path.join(dir, 'acme-module-uploads-2.0.0.zip');
     await writeZip(zipPath, {
-      'composer.json': JSON.stringify({ name: 'acme/module-example', version: '1.0.1', type: 'magento2-module' }),
+      'composer.json': JSON.stringify({ name: 'acme/module-uploads', version: '2.0.0', type: 'magento2-module' }),
       'registration.php': '<?php\n',
     });
-    zipPart = { path: zipPath, filename: 'acme-module-example-1.0.1.zip', contentType: 'application/zip' };
+    zipPart = { path: zipPath, filename: 'acme-module-uploads-2.0.0.zip', contentType: 'application/zip' };
     const pdfPath = path.join(dir, 'user-guide.pdf');
     fs.writeFileSync(pdfPath, PDF);
     pdfPart = { path: pdfPath, filename: 'user-guide.pdf', contentType: 'application/pdf' };
@@ -87,6 +90,7 @@ describe('EqpClient uploads and package submissions (against the EQP sandbox ser
   });
 
   afterEach(() => {
+    sandbox.resetSubmissions(); // the uploads and their scan settings too
     sandbox.clearFaults();
     sandbox.deleteAllKeys();
     sandbox.clearLog();
@@ -98,29 +102,106 @@ describe('EqpClient uploads and package submissions (against the EQP sandbox ser
   });
 
   describe('uploadFiles', () => {
-    it('sends one multipart request, every part named file[] with its filename and type; answers the ids in order', async () => {
-      sandbox.injectFault('sandbox', { kind: 'status', status: 200, body: answerFor([zipPart, pdfPart], ['a1', 'b2']) });
+    it('uploads a zip and a pdf to the sandbox: the ids in order, and the sandbox got the exact bytes', async () => {
       const files = await client.uploadFiles('sandbox', token.token, [zipPart, pdfPart]);
-      assert.deepEqual(files, [
-        { fileUploadId: 'a1', filename: zipPart.filename, contentType: 'application/zip', size: fs.statSync(zipPart.path).size },
-        { fileUploadId: 'b2', filename: 'user-guide.pdf', contentType: 'application/pdf', size: PDF.length },
-      ]);
+      const received = sandbox.uploads('sandbox');
+      assert.equal(received.length, 2);
+      const zipBytes = fs.readFileSync(zipPart.path);
+      assert.deepEqual(
+        files,
+        received.map((u) => ({ fileUploadId: u.fileUploadId, filename: u.filename, contentType: u.contentType, size: u.size })),
+      );
+      const [zip, pdf] = received;
+      assert.deepEqual([zip?.filename, zip?.contentType, zip?.kind, zip?.size, zip?.md5], [zipPart.filename, 'application/zip', 'package', zipBytes.length, md5(zipBytes)]);
+      assert.deepEqual(zip?.entries, ['composer.json', 'registration.php']);
+      assert.equal(zip?.composer?.name, 'acme/module-uploads');
+      assert.deepEqual([pdf?.filename, pdf?.contentType, pdf?.kind, pdf?.size, pdf?.md5], ['user-guide.pdf', 'application/pdf', 'pdf', PDF.length, md5(Buffer.from(PDF))]);
+
       const entry = sandbox.requestLog('sandbox').at(-1);
-      assert.equal(entry?.method, 'POST');
-      assert.equal(entry?.path, '/rest/v1/files/uploads');
+      assert.deepEqual([entry?.method, entry?.path, entry?.status], ['POST', '/rest/v1/files/uploads', 200]);
       assert.equal(entry?.headers['authorization'], 'Bearer ‹redacted›');
+      assert.deepEqual(entry?.body, {
+        multipart: [
+          { name: 'file[]', filename: zipPart.filename, content_type: 'application/zip', size: zipBytes.length },
+          { name: 'file[]', filename: 'user-guide.pdf', content_type: 'application/pdf', size: PDF.length },
+        ],
+      });
+      // A known length (not chunked): exactly the multipart body axios builds around the two files.
       const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(entry?.headers['content-type'] ?? '')?.[1];
       assert.ok(boundary, `content type: ${entry?.headers['content-type']}`);
-      assert.equal(entry?.headers['transfer-encoding'], undefined, 'a known length, not chunked');
-      const zipBytes = fs.readFileSync(zipPart.path);
-      const expected = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${zipPart.filename}"\r\nContent-Type: application/zip\r\n\r\n`),
-        zipBytes,
-        Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="user-guide.pdf"\r\nContent-Type: application/pdf\r\n\r\n${PDF}\r\n--${boundary}--\r\n`),
-      ]);
-      assert.equal(Number(entry?.headers['content-length']), expected.length, 'Content-Length is the exact multipart size');
-      // The sandbox logs the body as text: the zip's bytes come out mangled, the rest must match.
-      assert.equal(entry?.body, expected.toString('utf8'));
+      assert.equal(entry?.headers['transfer-encoding'], undefined);
+      const head = (p: UploadPart): string => `--${boundary}\r\nContent-Disposition: form-data; name="file[]"; filename="${p.filename}"\r\nContent-Type: ${p.contentType}\r\n\r\n`;
+      const length = Buffer.byteLength(head(zipPart)) + zipBytes.length + 2 + Buffer.byteLength(head(pdfPart)) + PDF.length + 2 + Buffer.byteLength(`--${boundary}--\r\n`);
+      assert.equal(Number(entry?.headers['content-length']), length);
+    });
+
+    it('the real scan, then a real submission: pending, then pass with the md5; the batch creates the submission', async () => {
+      const [zip, guide] = await client.uploadFiles('sandbox', token.token, [zipPart, pdfPart]);
+      assert.ok(zip && guide);
+      const pending = await client.getUpload('sandbox', token.token, zip.fileUploadId);
+      assert.deepEqual([pending.malware, pending.malwareRaw, pending.fileHash], ['pending', 'in-progress', undefined]);
+      const early: PackageItem = {
+        action: { technical: 'submit' },
+        type: 'extension',
+        platform: 'M2',
+        version_compatibility: [{ edition: 'CE', versions: ['2.4'] }],
+        release_notes: '<p>First release.</p>',
+        artifact: { file_upload_id: zip.fileUploadId },
+        documentation_artifacts: { user: { file_upload_id: guide.fileUploadId } },
+      };
+      const [waiting] = await client.submitPackages('sandbox', token.token, [early]);
+      assert.deepEqual([waiting?.ok, waiting?.code], [false, 1321], JSON.stringify(waiting));
+      sandbox.clock.advance(60);
+      const passed = await client.getUpload('sandbox', token.token, zip.fileUploadId);
+      assert.deepEqual([passed.malware, passed.malwareRaw, passed.fileHash, passed.size], ['pass', 'pass', md5(fs.readFileSync(zipPart.path)), fs.statSync(zipPart.path).size]);
+      const results = await client.submitPackages('sandbox', token.token, [early, { ...early, artifact: { file_upload_id: 'no-such-upload' } }]);
+      assert.equal(results.length, 2);
+      const [created, refused] = results;
+      assert.equal(created?.ok, true, JSON.stringify(created));
+      assert.equal(created?.code, 200);
+      assert.ok(created?.submissionId);
+      assert.ok(created?.createdAt !== undefined && created.status !== undefined);
+      assert.deepEqual([refused?.ok, refused?.code], [false, 1004]);
+      assert.match(refused?.message ?? '', /no-such-upload|upload/i);
+      assert.deepEqual((await client.getUpload('sandbox', token.token, zip.fileUploadId)).submissionIds, [created?.submissionId]);
+    });
+
+    it('the observed spellings (passed, queued) and a failed scan, from the real endpoint', async () => {
+      sandbox.setUploadScan('sandbox', { spelling: 'observed' });
+      const [zip, guide] = await client.uploadFiles('sandbox', token.token, [zipPart, pdfPart]);
+      assert.ok(zip && guide);
+      assert.deepEqual(pick(await client.getUpload('sandbox', token.token, zip.fileUploadId)), ['pending', 'queued']);
+      sandbox.setUploadScanResult('sandbox', guide.fileUploadId, 'fail');
+      sandbox.clock.advance(60);
+      assert.deepEqual(pick(await client.getUpload('sandbox', token.token, zip.fileUploadId)), ['pass', 'passed']);
+      assert.deepEqual(pick(await client.getUpload('sandbox', token.token, guide.fileUploadId)), ['fail', 'fail']);
+      const err = await rejectsWith(client.getUpload('sandbox', token.token, 'unknown.upload.1'), 'http', secrets());
+      assert.match(err.message, /^The EQP Sandbox API has no uploaded file unknown\.upload\.1 /);
+    });
+
+    it('a package over the real 30 MB limit: 413 from the sandbox, told as too large', async function () {
+      this.timeout(60_000);
+      const hugePath = path.join(dir, 'huge.zip');
+      writeRandom(hugePath, 31 * MB);
+      try {
+        const err = await rejectsWith(client.uploadFiles('sandbox', token.token, [{ path: hugePath, filename: 'huge.zip', contentType: 'application/zip' }]), 'http', secrets());
+        assert.equal(err.status, 413);
+        assert.match(err.message, /^The package is larger than the EQP Sandbox API accepts \(HTTP 413/);
+        assert.deepEqual(sandbox.uploads('sandbox'), []);
+      } finally {
+        fs.rmSync(hugePath, { force: true });
+      }
+    });
+
+    it('a content type the API does not take, and a token it does not know: its own refusals', async () => {
+      const text = path.join(dir, 'notes.txt');
+      fs.writeFileSync(text, 'hello');
+      const err = await rejectsWith(client.uploadFiles('sandbox', token.token, [{ path: text, filename: 'notes.txt', contentType: 'text/plain' }]), 'http', secrets());
+      assert.equal(err.status, 415);
+      assert.match(err.message, /^The EQP Sandbox API rejected the file upload \(HTTP 415/);
+      const refused = await rejectsWith(client.uploadFiles('sandbox', 'not-a-token-at-all', [zipPart]), 'http', [...secrets(), 'not-a-token-at-all']);
+      assert.ok(refused.isAuthFailure);
+      assert.deepEqual(sandbox.uploads('sandbox'), []);
     });
 
     it('a one-file upload may be answered with the lone object; sizes as strings are read', async () => {
@@ -216,28 +297,32 @@ const peakOf = (base) => {
     });
 
     it('cancelled mid-upload through the signal: a cancelled error, and the server got a cut body', async () => {
+      // The sandbox reads nothing for a second: the upload is surely under way, and surely unfinished, when cancelled.
+      sandbox.injectFault('sandbox', { kind: 'stall', ms: 1000 });
       const cancel = new AbortController();
       let last = 0;
       let total: number | undefined;
+      setTimeout(() => cancel.abort(), 300);
       const err = await rejectsWith(
         client.uploadFiles('sandbox', token.token, [bigPart], {
           signal: cancel.signal,
           onProgress: (sent, t) => {
             last = sent;
             total = t;
-            cancel.abort();
           },
         }),
         'cancelled',
         secrets(),
       );
       assert.equal(err.message, 'The file upload to the EQP Sandbox API was cancelled.');
-      assert.ok(total !== undefined && last < total, `cancelled at ${last} of ${total}`);
-      // Whatever the sandbox logs of the broken-off request, it answered no success.
-      await new Promise((r) => setTimeout(r, 300));
-      for (const entry of sandbox.requestLog('sandbox')) {
-        assert.ok(entry.status === 0 || entry.status >= 400, `status ${entry.status}`);
+      assert.ok(total !== undefined && last > 0 && last < total, `cancelled at ${last} of ${total}`);
+      // The sandbox saw the body break off: it logs the request unanswered (status 0) and stores nothing.
+      for (let i = 0; i < 150 && sandbox.requestLog('sandbox').length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
       }
+      const entry = sandbox.requestLog('sandbox').at(-1);
+      assert.deepEqual([entry?.path, entry?.status], ['/rest/v1/files/uploads', 0]);
+      assert.deepEqual(sandbox.uploads('sandbox'), []);
     });
 
     it('a signal aborted before the call: cancelled, nothing sent', async () => {
@@ -253,6 +338,7 @@ const peakOf = (base) => {
       assert.equal(err.status, undefined);
       const entry = sandbox.requestLog('sandbox').at(-1);
       assert.deepEqual([entry?.path, entry?.status, entry?.fault], ['/rest/v1/files/uploads', 0, 'reset']);
+      assert.deepEqual(sandbox.uploads('sandbox'), []);
     });
 
     it('the connection reset after the whole body, without an answer: the same', async () => {
@@ -332,6 +418,15 @@ const peakOf = (base) => {
       const err = await rejectsWith(client.uploadFiles('sandbox', token.token, [zipPart], { idleTimeoutMs: 300 }), 'timeout', secrets());
       assert.ok(Date.now() - started < 1400);
       assert.match(err.message, /^The EQP Sandbox API \(127\.0\.0\.1:\d+\) did not answer within 0\.3 s after the whole upload was sent; the upload did not complete\.$/);
+    });
+
+    it('the idle timeout: a server that takes no more of the body (a stall) ends the upload long before the deadline', async () => {
+      sandbox.injectFault('sandbox', { kind: 'stall', ms: 2000 });
+      const started = Date.now();
+      const err = await rejectsWith(client.uploadFiles('sandbox', token.token, [bigPart], { idleTimeoutMs: 400 }), 'timeout', secrets());
+      assert.ok(Date.now() - started < 1900, `${Date.now() - started} ms`);
+      assert.match(err.message, /^The EQP Sandbox API \(127\.0\.0\.1:\d+\) took no more of the upload for 0\.4 s \((\d+ KB|[\d.]+ MB) of 25\.0 MB sent\); the upload did not complete\.$/);
+      assert.match(err.hint, /Nothing was submitted: upload again/);
     });
 
     it('the whole-request deadline (timeoutMs) applies to uploads instead of the client-wide one', async () => {
