@@ -1316,6 +1316,12 @@ function transportError(ctx: CallContext, e: unknown, timeoutMs: number, proxy?:
     });
   }
 
+  // A file-backed Blob refuses to be read once its file changed on disk (or went away) after it was opened.
+  if (ctx.op === 'upload' && (e as { name?: unknown } | null)?.name === 'NotReadableError') {
+    return new EqpError('config', `A file changed or could not be read while it was being uploaded to the ${ctx.api}; the upload did not complete.`, {
+      hint: 'Build the package again and leave its files alone until the upload is done, then upload it again.',
+    });
+  }
   // An upload cut off midway (the connection was reset or closed before an answer): the server kept nothing usable.
   if (ctx.op === 'upload' && (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message))) {
     const how = code === 'EPIPE' ? 'the connection was closed' : code === 'ECONNRESET' ? 'the connection was reset' : 'the connection was closed without an answer';

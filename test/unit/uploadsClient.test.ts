@@ -444,6 +444,27 @@ const peakOf = (base) => {
       assert.notEqual(outcome, 'timeout');
     });
 
+    it('a file that changes on disk mid-upload: the upload stops with a message that says so', async () => {
+      const changing = path.join(dir, 'changing.zip');
+      fs.copyFileSync(bigPart.path, changing);
+      let truncated = false;
+      const err = await rejectsWith(
+        client.uploadFiles('sandbox', token.token, [{ ...bigPart, path: changing }], {
+          onProgress: () => {
+            if (!truncated) {
+              truncated = true;
+              fs.truncateSync(changing, 1000);
+            }
+          },
+        }),
+        'config',
+        secrets(),
+      );
+      assert.equal(err.message, 'A file changed or could not be read while it was being uploaded to the EQP Sandbox API; the upload did not complete.');
+      assert.deepEqual(sandbox.uploads('sandbox'), []);
+      fs.rmSync(changing, { force: true });
+    });
+
     it('refused before sending: no files, a file that cannot be opened, a bad filename or content type, bad timeouts', async () => {
       await rejectsWith(client.uploadFiles('sandbox', token.token, []), 'config', secrets());
       const missing = await rejectsWith(
