@@ -21,8 +21,9 @@ const AXIOS_HTTP = path.join(AXIOS_LIB, 'adapters', 'http.js');
 
 /**
  * Modules the EQP client never reaches, swapped for something smaller. The client (src/eqp/client.ts) sends a
- * plain object as JSON (or nothing), with `maxRedirects: 0`, no `params`, no progress callbacks and no rate
- * limits, through axios's Node `http` adapter, to an http(s) URL that validateServiceUrl checked. The stubs are
+ * plain object as JSON (or nothing), or, for file uploads, Node's own spec-compliant FormData of file-backed Blobs
+ * with an upload progress callback; always with `maxRedirects: 0`, no `params` and no rate limits, through axios's
+ * Node `http` adapter, to an http(s) URL that validateServiceUrl checked. The stubs are
  * build inputs and live in build/stubs/. Each one either throws if it is ever reached (build/stubs/reached.ts:
  * the message starts "EQP build stub reached: <name>" and the name is recorded where the tests look), or is
  * exactly what the original module evaluates to in the extension host, which is a Node process (the xhr adapter,
@@ -42,7 +43,9 @@ const AXIOS_HTTP = path.join(AXIOS_LIB, 'adapters', 'http.js');
  */
 const STUBS = [
   {
-    // form-data (with mime-db, ~200 KB) serves multipart uploads.
+    // The form-data npm package (with mime-db, ~200 KB): axios's Node platform offers it as its FormData class for
+    // building forms from objects (toFormData); the client builds Node's own global FormData itself, which axios
+    // streams without this package.
     name: 'form-data',
     filter: /^form-data$/,
     to: 'build/stubs/formData.ts',
@@ -77,16 +80,11 @@ const STUBS = [
     to: 'build/stubs/axiosDataUrl.ts',
   },
   {
-    // Upload/download progress events and maxRate throttling (~2.4 KB), used only when those options are set.
-    name: 'axios progress and maxRate',
-    filter: /^\.\.\/helpers\/(progressEventReducer|AxiosTransformStream)\.js$/,
-    from: AXIOS_HTTP,
-    to: 'build/stubs/axiosProgress.ts',
-  },
-  {
-    // FormData/Blob/FileList bodies, multipart and url-encoded forms, the `params` option (~5 KB).
+    // Objects turned into forms or url-encoded bodies (toFormData), forms turned into JSON (formDataToJSON), the
+    // `params` option (~4 KB). Not stubbed: formDataToStream and readBlob, which stream the client's uploads, and
+    // the progress helpers (progressEventReducer, AxiosTransformStream) behind their onUploadProgress.
     name: 'axios form bodies and params',
-    filter: /^(\.\.?\/|\.\/helpers\/|\.\.\/helpers\/)(toFormData|formDataToJSON|formDataToStream|readBlob)\.js$/,
+    filter: /^(\.\.?\/|\.\/helpers\/|\.\.\/helpers\/)(toFormData|formDataToJSON)\.js$/,
     from: AXIOS_LIB,
     to: 'build/stubs/axiosFormBody.ts',
   },

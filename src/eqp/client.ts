@@ -1,10 +1,11 @@
 /**
- * The EQP API client: session tokens, the profile summary, the Magento 2 Composer keys, and package submissions
- * with their test reports. One request per call and no retries (retry policy belongs to the token service). Every
+ * The EQP API client: session tokens, the profile summary, the Magento 2 Composer keys, package submissions
+ * with their test reports, and submitting a package (file uploads, their malware scan, the submission batch). One request per call and no retries (retry policy belongs to the token service). Every
  * failure comes out as an EqpError whose message and fields hold no secret, token or request detail; the axios error
  * is mapped, never kept.
  */
-import type { AxiosInstance, AxiosResponse, CreateAxiosDefaults, Method } from 'axios';
+import * as fs from 'fs';
+import type { AxiosInstance, AxiosProgressEvent, AxiosResponse, CreateAxiosDefaults, Method } from 'axios';
 import { type EnvironmentId, environmentInfo, legacyHostHint, otherEnvironment, validateServiceUrl } from './environments';
 import { EqpError } from './errors';
 import { RedactionList, redact } from './redact';
@@ -20,6 +21,18 @@ import {
   parseToolReport,
   parseToolRuns,
 } from './submissions';
+import {
+  type BatchItemResult,
+  type FileUploadInfo,
+  type PackageItem,
+  type ParsedAnswer,
+  type UploadPart,
+  type UploadProgress,
+  type UploadedFile,
+  parseBatchResults,
+  parseUploadInfo,
+  parseUploadedFiles,
+} from './uploads';
 
 export interface SessionToken {
   mageId: string;
@@ -97,6 +110,15 @@ export interface EqpClientOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/**
+ * An upload's whole-request deadline: a 30 MB zip over a slow uplink (1 Mbit/s: about 4 minutes) must fit. A stalled
+ * upload is caught sooner, by the idle timeout.
+ */
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 30 * 60_000;
+/** An upload is cut off when no byte went out (or, once all were sent, no answer came) for this long. */
+export const DEFAULT_UPLOAD_IDLE_TIMEOUT_MS = 60_000;
+/** The largest package zip the Marketplace takes (technical review guidelines), for messages. */
+const MAX_PACKAGE_MB = 30;
 /** A granted lifetime beyond this is not a real answer (the documented examples are 1–2 hours). */
 export const MAX_PLAUSIBLE_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
 /** Longest piece of a server message we show. */
@@ -114,7 +136,7 @@ const MAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAGE_ID_RULE = '1 to 64 letters, digits, "_" or "-"';
 
 type Operation = 'token' | 'profile' | 'keys' | SubmissionOperation;
-type SubmissionOperation = 'submissions' | 'submission' | 'toolRuns' | 'toolReport';
+type SubmissionOperation = 'submissions' | 'submission' | 'toolRuns' | 'toolReport' | 'upload' | 'uploadInfo' | 'submit';
 
 /** How messages name the request of each operation. */
 const REQUEST_NAME: Record<Operation, string> = {
@@ -125,6 +147,9 @@ const REQUEST_NAME: Record<Operation, string> = {
   submission: 'submission request',
   toolRuns: 'test run list request',
   toolReport: 'test report request',
+  upload: 'file upload',
+  uploadInfo: 'uploaded file request',
+  submit: 'package submission',
 };
 
 /** How messages name a valid answer of each operation ("not a valid …"). */
@@ -136,10 +161,15 @@ const ANSWER_NAME: Record<Operation, string> = {
   submission: 'submission',
   toolRuns: 'test run list',
   toolReport: 'test report',
+  upload: 'upload answer',
+  uploadInfo: 'uploaded file status',
+  submit: 'package submission answer',
 };
 
+const SUBMISSION_OPERATIONS: ReadonlySet<Operation> = new Set<SubmissionOperation>(['submissions', 'submission', 'toolRuns', 'toolReport', 'upload', 'uploadInfo', 'submit']);
+
 function isSubmissionOperation(op: Operation): op is SubmissionOperation {
-  return op === 'submissions' || op === 'submission' || op === 'toolRuns' || op === 'toolReport';
+  return SUBMISSION_OPERATIONS.has(op);
 }
 
 /** What one call knows about itself, for building messages. */
@@ -159,8 +189,34 @@ interface CallContext {
   submissionId?: string;
   /** The test run a report GET is about (tool name and run id). */
   run?: { tool: string; toolRunId: string };
+  /** The uploaded file a GET is about: a 404 then names it. */
+  fileUploadId?: string;
   /** Largest answer accepted; default MAX_RESPONSE_BYTES. */
   maxBytes?: number;
+}
+
+/** How send() treats one request beyond the defaults (uploads). */
+interface SendOptions {
+  /** Request headers besides Authorization (they win over the defaults). */
+  headers?: Record<string, string>;
+  /** The whole-request deadline instead of the client's timeoutMs. */
+  timeoutMs?: number;
+  /** Also cut the request off when no byte of the body went out, or no answer came after it, for this long. */
+  idleTimeoutMs?: number;
+  /** Bytes of the request body sent so far, of `total`. */
+  onUploadProgress?: UploadProgress;
+}
+
+/** What an upload may be told besides its files. */
+export interface UploadOptions {
+  /** Bytes of the whole multipart body sent so far (throttled, a few calls a second), of its total. */
+  onProgress?: UploadProgress;
+  /** Aborting it cuts the request off mid-body: the server sees an incomplete upload and keeps nothing of it. */
+  signal?: AbortSignal;
+  /** The whole-request deadline; default DEFAULT_UPLOAD_TIMEOUT_MS. */
+  timeoutMs?: number;
+  /** No byte sent (or, once all were, no answer) for this long ends the upload; default DEFAULT_UPLOAD_IDLE_TIMEOUT_MS. */
+  idleTimeoutMs?: number;
 }
 
 interface RawAnswer {
@@ -516,6 +572,70 @@ export class EqpClient {
     return { report: parseToolReport(json), raw: answer.body };
   }
 
+  /**
+   * Uploads files (`POST /rest/v1/files/uploads`, multipart/form-data, every part named `file[]` with its filename
+   * and content type) and answers their upload ids in the order sent. The files are streamed from disk
+   * (fs.openAsBlob), never read into memory. No retries: a failed upload can simply be sent again.
+   */
+  async uploadFiles(env: EnvironmentId, token: string, parts: readonly UploadPart[], opts: UploadOptions = {}): Promise<UploadedFile[]> {
+    checkUploadParts(parts);
+    const timeoutMs = checkTimeout(opts.timeoutMs ?? DEFAULT_UPLOAD_TIMEOUT_MS, 'upload timeout');
+    const idleTimeoutMs = checkTimeout(opts.idleTimeoutMs ?? DEFAULT_UPLOAD_IDLE_TIMEOUT_MS, 'upload idle timeout');
+    const ctx = this.tokenContext(env, token, 'upload');
+    if (opts.signal?.aborted) {
+      throw cancelledError(ctx);
+    }
+    // Node's own FormData with file-backed Blobs: axios's http adapter turns a spec-compliant form into a stream
+    // (formDataToStream, readBlob) with a Content-Length from the blobs' sizes, reading each file as it goes.
+    const form = new FormData();
+    for (const part of parts) {
+      form.append('file[]', await openFile(part), part.filename);
+    }
+    let reported: { sent: number; total: number | undefined } = { sent: 0, total: undefined };
+    const onUploadProgress: UploadProgress = (sent, total) => {
+      reported = { sent, total };
+      try {
+        opts.onProgress?.(sent, total);
+      } catch {
+        // A caller's progress display failing is no reason to fail the upload.
+      }
+    };
+    const answer = await this.send(ctx, 'POST', '/rest/v1/files/uploads', `Bearer ${token}`, form, opts.signal, {
+      // Not JSON: axios would turn the form into JSON. The adapter puts the boundary in.
+      headers: { 'Content-Type': 'multipart/form-data' },
+      timeoutMs,
+      idleTimeoutMs,
+      onUploadProgress,
+    });
+    // A 2xx came after the whole body: the caller's progress ends at the total even if the last event was throttled.
+    if (reported.total !== undefined && reported.sent < reported.total) {
+      onUploadProgress(reported.total, reported.total);
+    }
+    return answerOrMalformed(ctx, parseUploadedFiles(parseJsonBody(ctx, answer), parts.length));
+  }
+
+  /** One uploaded file and its malware scan (`GET /rest/v1/files/uploads/:file_upload_id`); a one-item list is read as that item. */
+  async getUpload(env: EnvironmentId, token: string, fileUploadId: string, signal?: AbortSignal): Promise<FileUploadInfo> {
+    const idPart = pathPart(fileUploadId, 'file upload ID', 'Upload the file again to get a new file upload ID.');
+    const ctx = { ...this.tokenContext(env, token, 'uploadInfo'), fileUploadId };
+    const answer = await this.send(ctx, 'GET', `/rest/v1/files/uploads/${idPart}`, `Bearer ${token}`, undefined, signal);
+    return answerOrMalformed(ctx, parseUploadInfo(parseJsonBody(ctx, answer), fileUploadId));
+  }
+
+  /**
+   * Creates package submissions in one batch (`POST /rest/v1/products/packages`); each item succeeds or fails on its
+   * own (the HTTP answer is 200 overall), and the results come in the order sent.
+   */
+  async submitPackages(env: EnvironmentId, token: string, items: readonly PackageItem[], signal?: AbortSignal): Promise<BatchItemResult[]> {
+    if (!Array.isArray(items) || items.length === 0 || !items.every((i) => i !== null && typeof i === 'object' && !Array.isArray(i))) {
+      throw new EqpError('config', 'There is no package to submit (the batch must be a non-empty list of package objects).');
+    }
+    const ctx = this.tokenContext(env, token, 'submit');
+    const answer = await this.send(ctx, 'POST', '/rest/v1/products/packages', `Bearer ${token}`, items, signal);
+    const secrets = ctx.secrets.concat([...this.seen.values()]);
+    return answerOrMalformed(ctx, parseBatchResults(parseJsonBody(ctx, answer), items.length, (m) => cleanServerText(m, secrets)));
+  }
+
   /** A call made with only a session token: checks it, puts it on the redaction lists, builds the context. */
   private tokenContext(env: EnvironmentId, token: string, op: Operation): CallContext {
     if (typeof token !== 'string' || token === '') {
@@ -633,6 +753,7 @@ export class EqpClient {
     authorization: string,
     data: unknown,
     signal: AbortSignal | undefined,
+    options: SendOptions = {},
   ): Promise<RawAnswer> {
     if (signal?.aborted) {
       throw cancelledError(ctx);
@@ -640,12 +761,42 @@ export class EqpClient {
     const url = `${ctx.baseUrl}${path}`;
     const route = this.transport.route(new URL(url));
     // One deadline for the whole request (connect, proxy, TLS, headers and body), and the caller's cancel.
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const abort = new AbortController();
     let timedOut = false;
     const deadline = setTimeout(() => {
       timedOut = true;
       abort.abort();
-    }, this.timeoutMs);
+    }, timeoutMs);
+    // An idle timer, re-armed by every progress event of the body: a stalled upload fails long before the deadline.
+    const { idleTimeoutMs } = options;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    let idledOut = false;
+    let settled = false;
+    let progress: { sent: number; total: number | undefined } = { sent: 0, total: undefined };
+    const armIdle = (): void => {
+      if (idleTimeoutMs === undefined || settled) {
+        return;
+      }
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        idledOut = true;
+        abort.abort();
+      }, idleTimeoutMs);
+    };
+    const onUploadProgress =
+      options.onUploadProgress !== undefined || idleTimeoutMs !== undefined
+        ? (event: AxiosProgressEvent): void => {
+            // axios reports throttled and a tick late: nothing once the request is over.
+            if (settled) {
+              return;
+            }
+            progress = { sent: event.loaded, total: event.total };
+            armIdle();
+            options.onUploadProgress?.(event.loaded, event.total);
+          }
+        : undefined;
+    armIdle();
     const onCancel = (): void => abort.abort();
     signal?.addEventListener('abort', onCancel, { once: true });
     let response: AxiosResponse<unknown>;
@@ -654,12 +805,13 @@ export class EqpClient {
       response = await (await this.http).request({
         method,
         url,
-        headers: { Authorization: authorization },
+        headers: { Authorization: authorization, ...options.headers },
         data,
         signal: abort.signal,
         maxContentLength: ctx.maxBytes ?? MAX_RESPONSE_BYTES,
         httpAgent: route.httpAgent,
         httpsAgent: route.httpsAgent,
+        onUploadProgress,
       });
     } catch (e) {
       // Rethrown as a fresh error: the axios one holds the request config, Authorization header included.
@@ -667,11 +819,16 @@ export class EqpClient {
         throw cancelledError(ctx);
       }
       if (timedOut) {
-        throw timeoutError(ctx, this.timeoutMs, route.proxy);
+        throw timeoutError(ctx, timeoutMs, route.proxy);
       }
-      throw transportError(ctx, e, this.timeoutMs, route.proxy);
+      if (idledOut && idleTimeoutMs !== undefined) {
+        throw idleTimeoutError(ctx, idleTimeoutMs, progress, route.proxy);
+      }
+      throw transportError(ctx, e, timeoutMs, route.proxy);
     } finally {
+      settled = true;
       clearTimeout(deadline);
+      clearTimeout(idle);
       signal?.removeEventListener('abort', onCancel);
     }
     const contentType = String(response.headers['content-type'] ?? '');
@@ -820,13 +977,80 @@ const CONTROL_CHARS = /[\u0000-\u001F\u007F-\u009F]/;
  * A submission id, tool name or run id as one URL path segment: refused (kind 'config', nothing sent) when empty,
  * too long, made of dots only (`..` would climb the path) or holding control characters; otherwise percent-encoded.
  */
-function pathPart(value: unknown, what: string): string {
+function pathPart(value: unknown, what: string, hint = 'List the submissions again and pick one from the list.'): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_PATH_PART || /^\.+$/.test(value) || CONTROL_CHARS.test(value)) {
-    throw new EqpError('config', `The ${what} must be a non-empty text of at most ${MAX_PATH_PART} characters without control characters.`, {
-      hint: 'List the submissions again and pick one from the list.',
-    });
+    throw new EqpError('config', `The ${what} must be a non-empty text of at most ${MAX_PATH_PART} characters without control characters.`, { hint });
   }
   return encodeURIComponent(value);
+}
+
+/** A parser's verdict (uploads.ts) as the value, or the client's malformed error. */
+function answerOrMalformed<T>(ctx: CallContext, parsed: ParsedAnswer<T>): T {
+  if (!parsed.ok) {
+    malformed(ctx, parsed.problem);
+  }
+  return parsed.value;
+}
+
+function checkTimeout(ms: unknown, what: string): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+    throw new EqpError('config', `The ${what} must be a positive number of milliseconds (got ${String(ms)}).`);
+  }
+  return ms;
+}
+
+/** A MIME type without parameters (`application/zip`); it goes into a part header as is. */
+const CONTENT_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+
+/** The parts of an upload: at least one, each with a path, a filename and a content type that can be sent. */
+function checkUploadParts(parts: unknown): asserts parts is readonly UploadPart[] {
+  if (!Array.isArray(parts) || parts.length === 0) {
+    throw new EqpError('config', 'There are no files to upload.');
+  }
+  for (const part of parts as unknown[]) {
+    const { path, filename, contentType } = (part ?? {}) as Partial<Record<keyof UploadPart, unknown>>;
+    if (typeof path !== 'string' || path === '') {
+      throw new EqpError('config', 'A file to upload has no path.');
+    }
+    // The filename goes into the part header (axios escapes quotes and line breaks) and the server's records.
+    if (typeof filename !== 'string' || filename.trim() === '' || filename.length > 255 || CONTROL_CHARS.test(filename) || /[\\/]/.test(filename)) {
+      throw new EqpError('config', 'A file to upload needs a file name of 1 to 255 characters, without "/", "\\" or control characters.');
+    }
+    if (typeof contentType !== 'string' || !CONTENT_TYPE.test(contentType)) {
+      throw new EqpError('config', `The content type of ${quotedId(filename)} is not a MIME type such as application/zip.`);
+    }
+  }
+}
+
+/**
+ * A file as a Blob backed by the file on disk (Node >= 19.8; VS Code 1.90+ runs Node 20): its bytes are read only
+ * while the request streams them. A file that cannot be opened is the caller's problem, told before anything is sent.
+ */
+async function openFile(part: UploadPart): Promise<Blob> {
+  if (typeof fs.openAsBlob !== 'function') {
+    throw new EqpError('config', 'Uploading files needs Node 19.8 or later (VS Code 1.90 or later).', { hint: 'Update VS Code, then try again.' });
+  }
+  const unusable = (why: string): EqpError =>
+    new EqpError('config', `The file ${quotedId(part.filename)} could not be opened for upload (${why}).`, { hint: 'Build the package again, then upload it.' });
+  // openAsBlob says only "Unable to open file as blob" (and throws rather than rejects): stat and access say why.
+  try {
+    const stat = await fs.promises.stat(part.path);
+    if (!stat.isFile()) {
+      throw unusable('not a file');
+    }
+    await fs.promises.access(part.path, fs.constants.R_OK);
+  } catch (e) {
+    if (e instanceof EqpError) {
+      throw e;
+    }
+    const code = (e as { code?: unknown } | null)?.code;
+    throw unusable(typeof code === 'string' ? code : 'unreadable');
+  }
+  try {
+    return await fs.openAsBlob(part.path, { type: part.contentType });
+  } catch {
+    throw unusable('unreadable');
+  }
 }
 
 /** An id from the server or a caller, safe to put into a message: no link, at most 64 characters. */
@@ -946,6 +1170,14 @@ function httpError(ctx: CallContext, answer: RawAnswer, retryAfterHeader: unknow
   } else if (status >= 500) {
     message = `The ${ctx.api} had trouble on its side (${detail}).`;
     hint = `This is not a problem with your key: try again later. ${wait}`.trim();
+  } else if (status === 413 && ctx.op === 'upload') {
+    message = `The package is larger than the ${ctx.api} accepts (${detail}).`;
+    hint =
+      `A package zip may be at most ${MAX_PACKAGE_MB} MB. Leave out what the package does not need (tests, build output, ` +
+      'vendor/, node_modules/, documentation sources), then upload it again.';
+  } else if (status === 404 && ctx.fileUploadId !== undefined) {
+    message = `The ${ctx.api} has no uploaded file ${quotedId(ctx.fileUploadId)} (it may have expired, or belong to another account or environment).`;
+    hint = 'Upload the file again to get a new file upload ID.';
   } else if (status === 404 && ctx.op === 'keys' && ctx.label !== undefined) {
     message = `The ${ctx.api} has no Composer key with that label (${detail}).`;
     hint = 'It may have been deleted or renamed elsewhere (the Developer Portal, another tool): list the keys again.';
@@ -1016,6 +1248,27 @@ function timeoutError(ctx: CallContext, timeoutMs: number, proxy: ProxyChoice | 
   });
 }
 
+/** An upload that went quiet: no byte of the body went out, or no answer came after the last one, for `idleMs`. */
+function idleTimeoutError(
+  ctx: CallContext,
+  idleMs: number,
+  progress: { sent: number; total: number | undefined },
+  proxy: ProxyChoice | undefined,
+): EqpError {
+  const via = proxy !== undefined ? ` through the proxy ${proxy.url.host}` : '';
+  const allSent = progress.total !== undefined && progress.sent >= progress.total;
+  const what = allSent
+    ? `did not answer within ${formatSeconds(idleMs / 1000)} after the whole upload was sent`
+    : `took no more of the upload for ${formatSeconds(idleMs / 1000)} (${describeBytes(progress.sent)}${progress.total !== undefined ? ` of ${describeBytes(progress.total)}` : ''} sent)`;
+  return new EqpError('timeout', `The ${ctx.api} (${ctx.host})${via} ${what}; the upload did not complete.`, {
+    hint: 'The network or the server may be slow or stuck. Nothing was submitted: upload again, and check your network and proxy settings (http.proxy).',
+  });
+}
+
+function describeBytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
 /** What a proxy's refusal of CONNECT means, by status. */
 const PROXY_REFUSALS: Record<number, string> = {
   407: 'it asks for proxy credentials, or refused the ones given',
@@ -1060,6 +1313,22 @@ function transportError(ctx: CallContext, e: unknown, timeoutMs: number, proxy?:
       : 'the answer was cut off before its end';
     return new EqpError('malformed', `The ${ctx.api} answered with something that is not a valid ${ANSWER_NAME[ctx.op]}: ${problem}.`, {
       hint: malformedHint(ctx),
+    });
+  }
+
+  // A file-backed Blob refuses to be read once its file changed on disk (or went away) after it was opened.
+  if (ctx.op === 'upload' && (e as { name?: unknown } | null)?.name === 'NotReadableError') {
+    return new EqpError('config', `A file changed or could not be read while it was being uploaded to the ${ctx.api}; the upload did not complete.`, {
+      hint: 'Build the package again and leave its files alone until the upload is done, then upload it again.',
+    });
+  }
+  // An upload cut off midway (the connection was reset or closed before an answer): the server kept nothing usable.
+  if (ctx.op === 'upload' && (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(message))) {
+    const how = code === 'EPIPE' ? 'the connection was closed' : code === 'ECONNRESET' ? 'the connection was reset' : 'the connection was closed without an answer';
+    return new EqpError('network', `The upload to the ${ctx.api} at ${ctx.host} did not complete (${how}); nothing was submitted.`, {
+      hint:
+        'The connection broke off mid-upload; the upload can simply be retried. If it keeps breaking off, check your network and ' +
+        `proxy settings (http.proxy): a proxy may refuse uploads this large (a package zip may be at most ${MAX_PACKAGE_MB} MB).`,
     });
   }
 

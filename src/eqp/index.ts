@@ -5,3 +5,4 @@ export * from './client';
 export * from './redact';
 export { chooseProxy, isLoopbackHostname, noProxyMatches, type ProxyChoice, type ProxySource } from './transport';
 export * from './submissions';
+export * from './uploads';

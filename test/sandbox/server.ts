@@ -46,9 +46,11 @@ export type Fault =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } // default body {code, message}
   | { kind: 'retry-after'; seconds: number; status?: 429 | 503 }   // JSON error + Retry-After header
   | { kind: 'delay'; ms: number }                                  // waits, then answers normally
+  | { kind: 'stall'; ms: number }                                  // reads none of the body for ms, then goes on as usual
   | { kind: 'malformed'; body: string; status?: number; contentType?: string } // raw body as given
   | { kind: 'truncated' }                                          // promises more bytes than it sends, then closes
-  | { kind: 'reset' }                                              // destroys the socket without an answer
+  | { kind: 'reset'; afterBytes?: number }                         // destroys the socket without an answer; with
+                                                                   // afterBytes, as soon as that many body bytes came
   | { kind: 'redirect'; location: string; status?: number };       // 302 by default
 
 export interface RequestLogEntry {
@@ -91,7 +93,7 @@ const NOT_ELIGIBLE_MESSAGE =
   'You are not eligible to use the Marketplace EQP API in this environment. '
   + 'The sandbox is open to Adobe technology and solution partners only.';
 const APP_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const FAULT_KINDS: ReadonlySet<string> = new Set(['status', 'retry-after', 'delay', 'malformed', 'truncated', 'reset', 'redirect']);
+const FAULT_KINDS: ReadonlySet<string> = new Set(['status', 'retry-after', 'delay', 'stall', 'malformed', 'truncated', 'reset', 'redirect']);
 
 type Account = { mageId: string; firstName: string; lastName: string; email: string; screenName: string };
 
@@ -560,6 +562,9 @@ export class EqpSandbox {
     if (method === 'POST' && path === '/rest/v1/app/session/token') {
       state.tokenRequests++;
     }
+    if (await this.bodyFault(env, req, url, at)) {
+      return;
+    }
     let raw: string | undefined;
     let bodyError: HttpError | undefined;
     // An upload is parsed as it arrives (up to 30 MB a file), never held as text; its parts are logged, not its bytes.
@@ -602,8 +607,9 @@ export class EqpSandbox {
       record(0);
       return;
     }
+    // (A stall was used up by bodyFault before the body was read.)
     const fault = state.faults.shift();
-    if (fault && fault.kind !== 'delay') {
+    if (fault && fault.kind !== 'delay' && fault.kind !== 'stall') {
       record(this.applyFault(fault, req, res), fault.kind);
       return;
     }
@@ -893,8 +899,55 @@ export class EqpSandbox {
     return { label, userKey: crypto.randomBytes(16).toString('hex'), passwordKey, isEnabled: true, uid };
   }
 
+  /**
+   * The faults that act on the request body, before it is read. `stall`: nothing of the body is read for `ms` (the
+   * client's writes back up once the socket buffers are full, as with a stuck server or proxy), then the request goes
+   * on as usual. `reset` with `afterBytes` cuts the connection mid-body, the way a dropped uplink or a proxy does
+   * mid-upload: the socket is reset as soon as that many bytes of the request body came (or at its end, if shorter),
+   * and the request is logged with status 0 and no body. Answers whether the request is over.
+   */
+  private async bodyFault(env: SandboxEnv, req: http.IncomingMessage, url: URL, at: number): Promise<boolean> {
+    const state = this.envs[env];
+    const next = state.faults[0];
+    if (next?.kind === 'stall') {
+      state.faults.shift();
+      await this.sleep(next.ms);
+      return false;
+    }
+    if (next?.kind !== 'reset' || next.afterBytes === undefined) {
+      return false;
+    }
+    state.faults.shift();
+    const limit = next.afterBytes;
+    await new Promise<void>((resolve) => {
+      let received = 0;
+      const cut = (): void => {
+        req.removeAllListeners('data');
+        req.socket.resetAndDestroy();
+        resolve();
+      };
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received >= limit) {
+          cut();
+        }
+      });
+      req.on('end', cut);
+      req.on('error', () => resolve());
+      if (limit === 0) {
+        cut();
+      }
+    });
+    const entry: RequestLogEntry = {
+      env, method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: logHeaders(req.headers),
+      body: undefined, status: 0, at, tls: (req.socket as Partial<TLSSocket>).encrypted === true, fault: 'reset',
+    };
+    state.log.push(this.scrubEntry(entry, credentialParts(req.headers.authorization)));
+    return true;
+  }
+
   /** Answers (or not) as the fault says and returns the status to log (0: nothing was answered). */
-  private applyFault(fault: Exclude<Fault, { kind: 'delay' }>, req: http.IncomingMessage, res: http.ServerResponse): number {
+  private applyFault(fault: Exclude<Fault, { kind: 'delay' | 'stall' }>, req: http.IncomingMessage, res: http.ServerResponse): number {
     switch (fault.kind) {
       case 'status': {
         if (fault.status === 204 || fault.status === 304) {
@@ -1224,6 +1277,7 @@ function checkFault(fault: Fault): void {
       if (fault.status !== undefined && fault.status !== 429 && fault.status !== 503) { bad('status must be 429 or 503'); }
       break;
     case 'delay':
+    case 'stall':
       if (!Number.isFinite(fault.ms) || fault.ms < 0) { bad('ms must be >= 0'); }
       break;
     case 'malformed':
@@ -1233,8 +1287,10 @@ function checkFault(fault: Fault): void {
       if (typeof fault.location !== 'string' || fault.location === '') { bad('location is required'); }
       if (fault.status !== undefined && (!Number.isInteger(fault.status) || fault.status < 300 || fault.status > 399)) { bad('status must be 3xx'); }
       break;
-    case 'truncated':
     case 'reset':
+      if (fault.afterBytes !== undefined && (!Number.isSafeInteger(fault.afterBytes) || fault.afterBytes < 0)) { bad('afterBytes must be an integer >= 0'); }
+      break;
+    case 'truncated':
       break;
   }
 }

@@ -8,6 +8,7 @@ import type { BuildOptions, Message, Metafile } from 'esbuild';
 import * as esbuild from 'esbuild';
 import FollowRedirects from '../../build/stubs/followRedirects';
 import FormDataUnavailable from '../../build/stubs/formData';
+import formBodyUnsupported from '../../build/stubs/axiosFormBody';
 import { getFetch } from '../../build/stubs/axiosFetchAdapter';
 import { STUBS_REACHED_KEY, STUB_REACHED_MARKER } from '../../build/stubs/reached';
 
@@ -38,6 +39,15 @@ describe('build stubs (esbuild.js, build/stubs/)', function () {
       assert.ok(inputs.includes(stub.to), `${stub.name}: ${stub.to} is not in the bundle`);
     }
     assert.ok(!inputs.some((i) => /node_modules\/(form-data|follow-redirects|mime-db|debug|https-proxy-agent|agent-base|proxy-from-env)\//.test(i)), 'a stubbed package was bundled anyway');
+    assert.ok(!inputs.some((i) => /axios\/lib\/helpers\/(toFormData|formDataToJSON)\.js$/.test(i)), 'a stubbed axios serialiser was bundled anyway');
+  });
+
+  it('what file uploads need stays in: the FormData streamer, the Blob reader and the progress helpers', async () => {
+    const meta = await build({ production: true });
+    const inputs = Object.keys(meta.inputs);
+    for (const helper of ['formDataToStream', 'readBlob', 'progressEventReducer', 'AxiosTransformStream']) {
+      assert.ok(inputs.some((i) => i.endsWith(`axios/lib/helpers/${helper}.js`)), `${helper} is not in the bundle: uploadFiles would fail`);
+    }
   });
 
   it('a stub whose filter matches nothing fails the build, naming it', async () => {
@@ -63,7 +73,8 @@ describe('build stubs (esbuild.js, build/stubs/)', function () {
       assert.throws(() => getFetch(), new RegExp(`^Error: ${STUB_REACHED_MARKER}: axios fetch adapter\\.`));
       assert.throws(() => FollowRedirects.https.request(), new RegExp(`${STUB_REACHED_MARKER}: follow-redirects\\.`));
       assert.throws(() => new FormDataUnavailable(), new RegExp(`${STUB_REACHED_MARKER}: form-data\\.`));
-      assert.deepEqual(holder[STUBS_REACHED_KEY], ['axios fetch adapter', 'follow-redirects', 'form-data']);
+      assert.throws(() => formBodyUnsupported(), new RegExp(`${STUB_REACHED_MARKER}: axios form bodies and params\\.`));
+      assert.deepEqual(holder[STUBS_REACHED_KEY], ['axios fetch adapter', 'follow-redirects', 'form-data', 'axios form bodies and params']);
       assert.equal(Symbol.for('eqp-keys.buildStubsReached'), STUBS_REACHED_KEY, 'the integration test reads this symbol');
     } finally {
       holder[STUBS_REACHED_KEY] = before;
