@@ -181,6 +181,9 @@ function buildOptions({ production: prod = false, stubs, extraStubs = [], output
     bundle: true,
     format: 'cjs',
     platform: 'node',
+    // ES modules before `main` (as the VS Code esbuild sample does): jsonc-parser's `main` is a UMD build whose
+    // require('./impl/format') esbuild cannot follow, so the bundle would throw "Cannot find module" at run time.
+    mainFields: ['module', 'main'],
     target: 'node18',
     minify: prod,
     sourcemap: !prod,

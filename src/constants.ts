@@ -43,6 +43,9 @@ export const COMMANDS = {
   submissionsClearProblems: 'eqp.submissions.clearProblems',
   submissionsOpenInPortal: 'eqp.submissions.openInPortal',
   submissionsCopySubmissionId: 'eqp.submissions.copySubmissionId',
+  submissionsSubmit: 'eqp.submissions.submit',
+  submissionsBuildPackage: 'eqp.submissions.buildPackage',
+  submissionsInitSubmissionFile: 'eqp.submissions.initSubmissionFile',
   showLog: 'eqp.showLog',
 } as const;
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

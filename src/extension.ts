@@ -6,6 +6,7 @@ import { EqpAuthenticationProvider } from './auth/provider';
 import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL } from './auth/sessions';
 import { ComposerFeature } from './composer/feature';
 import { SubmissionsFeature } from './submissions/feature';
+import { SubmitFeature } from './submit/feature';
 import { CreateKeyCommand } from './keys/commands/create';
 import { DeleteKeyCommand } from './keys/commands/delete';
 import { RegenerateKeyCommand } from './keys/commands/regenerate';
@@ -64,6 +65,7 @@ export interface Built {
   clipboard: ClipboardGuard;
   composer: ComposerFeature;
   submissions: SubmissionsFeature;
+  submit: SubmitFeature;
   auth: EqpAuthenticationProvider;
 }
 
@@ -85,7 +87,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   // One indirection, so a changed timeout setting takes effect; everything holds `client`, never `httpClient`.
   const client: Pick<
     EqpClient,
-    'getSessionToken' | 'getProfile' | 'getOrganizations' | 'listComposerKeys' | 'createComposerKeys' | 'setComposerKeyEnabled' | 'deleteComposerKey' | 'listSubmissions' | 'getSubmission' | 'listToolRuns' | 'getToolReport'
+    'getSessionToken' | 'getProfile' | 'getOrganizations' | 'listComposerKeys' | 'createComposerKeys' | 'setComposerKeyEnabled' | 'deleteComposerKey' | 'listSubmissions' | 'getSubmission' | 'listToolRuns' | 'getToolReport' | 'uploadFiles' | 'getUpload' | 'submitPackages'
   > = {
     getSessionToken: (...a) => httpClient.getSessionToken(...a),
     getProfile: (...a) => httpClient.getProfile(...a),
@@ -98,6 +100,9 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     getSubmission: (...a) => httpClient.getSubmission(...a),
     listToolRuns: (...a) => httpClient.listToolRuns(...a),
     getToolReport: (...a) => httpClient.getToolReport(...a),
+    uploadFiles: (...a) => httpClient.uploadFiles(...a),
+    getUpload: (...a) => httpClient.getUpload(...a),
+    submitPackages: (...a) => httpClient.submitPackages(...a),
   };
   const clock = seams.clock ?? systemClock;
   const secrets = seams.secrets ?? context.secrets;
@@ -156,6 +161,8 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   const composer = new ComposerFeature({ client, tokens, store, settings, clipboard, logger });
   // Package submissions and their test reports: the third view, on the same client and session tokens.
   const submissions = new SubmissionsFeature({ client, tokens, store, settings, logger, clock, focused: seams.windowFocused });
+  // Submitting a package from the workspace (pre-flight, zip, upload, malware scan, submit); new submissions go to that view.
+  const submit = new SubmitFeature({ client, tokens, store, settings, submissions, seen: logger.redactions, clock });
 
   // Other extensions ask for session tokens through VS Code's authentication API (their door, with consent).
   const auth = new EqpAuthenticationProvider({ tokens, store, logger, activeEnvironment: () => settings.activeEnvironment, createKey: (env) => create.guided(env) });
@@ -184,6 +191,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
     view,
     composer,
     submissions,
+    submit,
     vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
     auth,
     { dispose: store.onDidChange(updateContext).dispose },
@@ -219,6 +227,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
         [COMMANDS.tokenManageAccess]: (arg) => manageAccess.run(arg),
         ...composer.handlers(),
         ...submissions.handlers(),
+        ...submit.handlers(),
         [COMMANDS.showLog]: () => logger.show(),
       },
       logger,
@@ -228,7 +237,7 @@ export function build(context: vscode.ExtensionContext, seams: Seams = {}): Buil
   // Last: VS Code disposes subscriptions in order, and lines logged while the others are disposed must still go
   // through the redacting logger.
   context.subscriptions.push(logger);
-  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer, submissions, auth };
+  return { store, tokens, tokenParts: { client, secrets, options: tokenOptions }, tree, clipboard, composer, submissions, submit, auth };
 }
 
 /** Set by build(): the clipboard clear deactivate() waits for. */

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../config';
 import { COMMANDS, SUBMISSIONS_VIEW_ID } from '../constants';
-import { ENVIRONMENT_IDS } from '../eqp/environments';
+import { ENVIRONMENT_IDS, type EnvironmentId } from '../eqp/environments';
 import type { KeyStore } from '../keys/keyStore';
 import { userSetting } from '../config';
 import type { Clock } from '../util/clock';
+import type { SubmitCommandId } from '../submit/feature';
 import { Disposable } from '../util/lifecycle';
 import type { Logger } from '../util/logger';
 import type { SubmissionsCommandDeps } from './commands/common';
@@ -19,7 +20,8 @@ import { type SubmissionsClient, SubmissionsService, type SubmissionsTokenSource
 import { SubmissionsTreeProvider, type SubmissionsTreeNode } from './tree';
 
 type Handler = (...args: unknown[]) => unknown;
-type SubmissionsCommandId = (typeof COMMANDS)[keyof typeof COMMANDS] & `eqp.submissions.${string}`;
+/** The Submissions view's commands (submit, build and init belong to src/submit/). */
+type SubmissionsCommandId = Exclude<(typeof COMMANDS)[keyof typeof COMMANDS] & `eqp.submissions.${string}`, SubmitCommandId>;
 
 export interface SubmissionsFeatureParts {
   client: SubmissionsClient;
@@ -47,6 +49,7 @@ export class SubmissionsFeature extends Disposable {
   /** The Submissions tree view (its visibility and selection, for the poller and tests). */
   readonly view: vscode.TreeView<SubmissionsTreeNode>;
   private readonly deps: SubmissionsCommandDeps;
+  private readonly reveal: (env: EnvironmentId, submissionId: string) => Promise<void>;
 
   constructor(parts: SubmissionsFeatureParts) {
     super();
@@ -63,7 +66,7 @@ export class SubmissionsFeature extends Disposable {
     this.view = view;
     this.problems = this.register(new PhpcsProblems());
     this.documents = this.register(new ReportDocuments());
-    const reveal = async (env: (typeof ENVIRONMENT_IDS)[number], submissionId: string): Promise<void> => {
+    this.reveal = async (env: (typeof ENVIRONMENT_IDS)[number], submissionId: string): Promise<void> => {
       const node = this.tree.nodeFor(env, submissionId);
       if (node) await view.reveal(node, { select: true, focus: true, expand: true }).then(undefined, () => undefined);
     };
@@ -76,10 +79,7 @@ export class SubmissionsFeature extends Disposable {
       mode: () => notifyMode(),
       view,
       focused: parts.focused,
-      show: async (env, submissionId) => {
-        await Promise.resolve(vscode.commands.executeCommand(`${SUBMISSIONS_VIEW_ID}.focus`)).catch(() => undefined);
-        await reveal(env, submissionId);
-      },
+      show: (env, submissionId) => this.show(env, submissionId),
     }));
     this.deps = {
       service: this.service,
@@ -90,6 +90,12 @@ export class SubmissionsFeature extends Disposable {
       activeEnvironment: () => parts.settings.activeEnvironment,
       portalUrl: (env) => parts.settings.portalUrl(env),
     };
+  }
+
+  /** Brings a submission's row into view, selected (a notification's Show). */
+  async show(env: EnvironmentId, submissionId: string): Promise<void> {
+    await Promise.resolve(vscode.commands.executeCommand(`${SUBMISSIONS_VIEW_ID}.focus`)).catch(() => undefined);
+    await this.reveal(env, submissionId);
   }
 
   /** The command handlers, for the one registry (src/registerCommands.ts). */

@@ -156,6 +156,17 @@ export class SubmissionsModel {
     this.set(env, { ...s, items: s.items.map((x, j) => (j === i ? submission : x)) });
   }
 
+  /**
+   * A submission just made (submitted from the editor): first in a loaded list (newest first), so the view shows it
+   * and the poller follows it while in review. A list not read yet will read it from the server.
+   */
+  add(env: EnvironmentId, submission: Submission): void {
+    const s = this.state(env);
+    if (s.status !== 'loaded' && s.items.length === 0) return;
+    if (s.items.some((x) => x.submissionId === submission.submissionId)) return this.put(env, submission);
+    this.set(env, { ...s, items: [submission, ...s.items], total: s.total === undefined ? undefined : s.total + 1 });
+  }
+
   /** A submission the server no longer has (404). */
   remove(env: EnvironmentId, submissionId: string): void {
     const s = this.state(env);

@@ -6,6 +6,7 @@ import { type Built, build } from '../../src/extension';
 import { EqpAuthenticationProvider } from '../../src/auth/provider';
 import type { ComposerFeature } from '../../src/composer/feature';
 import type { SubmissionsFeature } from '../../src/submissions/feature';
+import type { SubmitFeature } from '../../src/submit/feature';
 import { KeyStore } from '../../src/keys/keyStore';
 import type { KeysTreeProvider } from '../../src/keys/tree';
 import type { ClipboardGuard } from '../../src/tokens/clipboard';
@@ -38,6 +39,8 @@ export interface EqpKeysTestApi {
     composer: ComposerFeature;
     /** The Submissions view's model, tree, service, poller, problems and report documents. */
     submissions: SubmissionsFeature;
+    /** Submitting a package: its service, pre-flight problems and file list documents. */
+    submit: SubmitFeature;
     /**
      * Whether the window counts as focused for the submissions poller: `undefined` (default) asks VS Code, a test
      * sets true or false (a headless test window is rarely focused).
@@ -84,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): EqpKeysTestApi {
       tree: built.tree,
       composer: built.composer,
       submissions: built.submissions,
+      submit: built.submit,
       setWindowFocused: (value) => {
         focused = value;
         built.submissions.poller.update();
