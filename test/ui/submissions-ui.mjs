@@ -105,6 +105,79 @@ export async function runSubmissionsUiChecks({ browser, cs, root, shots, check }
         throw new Error(`the cursor is not at line 31, column 27: ${(await page.locator('.statusbar-item:has-text("Ln ")').first().innerText().catch(() => '(no position)'))}`);
       });
     });
+
+    await checkOnPage('Submit Package: the Explorer offers it on folders, not on files', async () => {
+      await palette(page, 'View: Show Explorer');
+      const explorer = page.locator('.explorer-folders-view .monaco-list-row');
+      const menuItems = async (name) => {
+        await explorer.filter({ hasText: name }).first().click({ button: 'right', timeout: 15_000 });
+        const menu = page.locator('.context-view .monaco-menu .action-label');
+        await menu.first().waitFor({ timeout: 10_000 });
+        const items = await menu.allInnerTexts();
+        await page.keyboard.press('Escape');
+        return items;
+      };
+      const onFolder = await menuItems('Model');
+      for (const item of ['Submit Package…', 'Build Package Zip (Dry Run)…', 'Create eqp-submission.json…']) {
+        if (!onFolder.includes(item)) throw new Error(`the folder's context menu has no "${item}": ${onFolder.join(' | ')}`);
+      }
+      const onFile = await menuItems('composer.json');
+      if (onFile.some((i) => /Submit Package|Build Package Zip/.test(i))) throw new Error(`a file's context menu offers submitting: ${onFile.join(' | ')}`);
+    });
+
+    await checkOnPage('Submit Package with the keyboard: the file list (auth.json and .env left out), Enter uploads, the scan passes, 1.0.3 shows in the Submissions view in automation', async () => {
+      // The seller's next release: the version raised, and credentials in the folder that must never be uploaded.
+      const composerFile = path.join(module, 'composer.json');
+      fs.writeFileSync(composerFile, fs.readFileSync(composerFile, 'utf8').replace('"version": "1.0.1"', '"version": "1.0.3"'));
+      fs.writeFileSync(path.join(module, 'auth.json'), `${JSON.stringify({ 'http-basic': { 'repo.magento.com': { username: 'public-demo', password: 'private-demo' } } }, null, 2)}\n`);
+      fs.writeFileSync(path.join(module, '.env'), 'EQP_APP_SECRET=not-a-real-one\n');
+      sandbox.setUploadScan('sandbox', { durationSeconds: 4 });
+      const before = sandbox.uploads('sandbox').length;
+      await palette(page, 'EQP: Submit Package');
+      const title = page.locator('.quick-input-widget:visible .quick-input-title:has-text("check what is uploaded")').first();
+      await title.waitFor({ timeout: 60_000 }).catch(async () => {
+        const toasts = await page.locator('.notification-toast').allInnerTexts().catch(() => []);
+        throw new Error(`no file list to confirm; notifications: ${toasts.join(' | ').slice(0, 600)}`);
+      });
+      const listed = (await page.locator('.quick-input-widget:visible .monaco-list-row').allInnerTexts()).join('\n');
+      for (const text of ['Upload and Submit for technical review', 'composer.json', 'etc/module.xml', 'Left out', 'auth.json', '.env']) {
+        if (!listed.includes(text)) throw new Error(`the file list has no "${text}": ${listed.slice(0, 800)}`);
+      }
+      if (!/auth\.json[\s\S]*always left out/.test(listed)) throw new Error(`auth.json is not shown as always left out: ${listed.slice(0, 800)}`);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, 'submit-file-list.png') });
+      // The first item (Upload and Submit) has the focus: Enter goes on.
+      await page.keyboard.press('Enter');
+      // Upload, scan and submit run under progress notifications; the result is said in a notification (in the
+      // notification centre under the smoke-test driver, which keeps toasts out of the way).
+      const submitted = () => sandbox.requestLog('sandbox').some((e) => e.method === 'POST' && e.path === '/rest/v1/products/packages');
+      for (const deadline = Date.now() + 90_000; !submitted() && Date.now() < deadline;) await page.waitForTimeout(500);
+      const said = 'Example Module 1.0.3 was submitted to Sandbox for technical review: in automation.';
+      await palette(page, 'Notifications: Show Notifications');
+      await page.locator(`.notifications-center .notification-list-item:has-text("${said}")`).first().waitFor({ timeout: 20_000 }).catch(async () => {
+        const requests = sandbox.requestLog('sandbox').slice(-8).map((e) => `${e.method} ${e.path} ${e.status}`);
+        throw new Error(`no "${said}"; the notification centre shows: ${(await page.locator('.notifications-center').first().innerText().catch(() => '(nothing)')).slice(0, 600)}; the sandbox's last requests: ${requests.join(', ')}`);
+      });
+      const item = await page.locator('.notifications-center .notification-list-item').filter({ hasText: said }).first().innerText();
+      if (!item.includes('Show in Submissions')) throw new Error(`the notification has no "Show in Submissions": ${item}`);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, 'submit-notification.png') });
+      // Its button brings the new version into view in the Submissions view, selected.
+      await page.locator('.notifications-center .notification-list-item').filter({ hasText: said }).first().locator('.monaco-button:has-text("Show in Submissions")').first().click();
+      const uploads = sandbox.uploads('sandbox').slice(before);
+      const zip = uploads.find((u) => /\.zip$/.test(u.filename));
+      if (!zip) throw new Error(`the sandbox received no zip: ${JSON.stringify(uploads.map((u) => u.filename))}`);
+      const entries = zip.entries ?? [];
+      if (!entries.includes('composer.json') || entries.some((e) => /(^|\/)(auth\.json|\.env)$/.test(e))) throw new Error(`the uploaded zip holds ${JSON.stringify(entries)}`);
+      await row(pane, 'Example Module 1.0.3,').waitFor({ timeout: 30_000 }).catch(async () => { throw new Error(`no "Example Module 1.0.3" row; the view shows: ${await rowText()}`); });
+      const label = await row(pane, 'Example Module 1.0.3,').getAttribute('aria-label');
+      if (!/in automation/.test(label ?? '')) throw new Error(`1.0.3 is not in automation: ${label}`);
+      const selected = await pane.locator('.monaco-list-row.selected').first().getAttribute('aria-label').catch(() => null);
+      if (!/^Example Module 1\.0\.3,/.test(selected ?? '')) throw new Error(`Show in Submissions did not select 1.0.3: the selection is ${selected}`);
+      if (await page.locator('.notifications-center').first().isVisible().catch(() => false)) await palette(page, 'Notifications: Hide Notifications');
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, 'submit-done.png') });
+    });
   } finally {
     await page.close();
     await sandbox.close();

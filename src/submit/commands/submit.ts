@@ -5,6 +5,7 @@ import type { EnvironmentId } from '../../eqp/environments';
 import type { Submission, SubmissionStatus } from '../../eqp/submissions';
 import type { FileUploadInfo, UploadPart } from '../../eqp/uploads';
 import { isScripted, scriptedString } from '../../keys/commands/scripted';
+import { submissionTitle } from '../../submissions/presentation';
 import { UserError } from '../../util/errors';
 import { confirmFileList, formatBytes, type PackageListing } from '../fileList';
 import { resolvePackageFolder } from '../folders';
@@ -137,9 +138,10 @@ export class SubmitPackageCommand {
         version: submission.version ?? composer.version,
       };
       if (!scripted) {
-        const state = submission.status.technical ? ` (technical review: ${submission.status.technical.replace(/_/gu, ' ')})` : '';
+        const state = submission.status.technical ? `: ${submission.status.technical.replace(/_/gu, ' ')}` : '';
         const done = spec.technical === 'submit' ? `submitted to ${where} for technical review${state}` : `saved in ${where} as a draft`;
-        void vscode.window.showInformationMessage(`${title} was ${done}.`, 'Show in Submissions').then((c) => {
+        const named = submission.name && submission.version ? submissionTitle(submission) : title;
+        void vscode.window.showInformationMessage(`${named} was ${done}.`, 'Show in Submissions').then((c) => {
           if (c === 'Show in Submissions') void this.deps.submissions.show(env, submission.submissionId);
         });
       }
