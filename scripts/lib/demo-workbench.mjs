@@ -52,6 +52,12 @@ export async function startDemoWorkbench({ root, runDir, port }) {
     // A small Magento module (test/fixtures/demo-module): "Write Composer Key to auth.json…" has a project to write
     // to, and the sandbox's seeded code sniffer findings (Submissions → Example Module 1.0.1 → phpcs) land on its files.
     fs.cpSync(path.join(root, 'test', 'fixtures', 'demo-module'), cs.dirs.ws, { recursive: true });
+    // The seller's working copy is the next release, 1.0.3 (1.0.2 is in review), so "EQP: Submit Package…" has a
+    // version to submit; the sandbox's malware scan takes 20 seconds, long enough to watch the wait.
+    const composerFile = path.join(cs.dirs.ws, 'composer.json');
+    fs.writeFileSync(composerFile, fs.readFileSync(composerFile, 'utf8').replace('"version": "1.0.1"', '"version": "1.0.3"'));
+    sandbox.setUploadScan('sandbox', { durationSeconds: 20 });
+    sandbox.setUploadScan('production', { durationSeconds: 20 });
     const url = workbenchUrl(cs.base, { ws: cs.dirs.ws });
     const pair = (k) => `${k.applicationId}:${k.applicationSecret}`;
     const banner = () => `
@@ -74,7 +80,12 @@ EQP Keys demo is running (Ctrl+C stops everything).
 
   Submissions (in the Submissions view; the sandbox's pipeline moves on its clock): Example Module and
   Example Theme, several versions each. Open Example Module 1.0.1 → phpcs: its findings go to the Problems
-  panel on the workspace's module files (the workspace is that module, acme/module-example 1.0.1).
+  panel on the workspace's module files (the workspace is that module, acme/module-example, at 1.0.3 now).
+
+  Submit a package: "EQP: Submit Package…" (or right-click a folder in the Explorer) checks the module
+  (eqp-submission.json, composer.json, the user guide, no credentials in any file), shows the zip's file list
+  (auth.json and .env are always left out), uploads with progress, waits for the malware scan (20 s here) and
+  submits: 1.0.3 appears in the Submissions view in automation. "EQP: Build Package Zip (Dry Run)…" builds only.
 `;
     const stop = async () => {
       await cs.stop();
