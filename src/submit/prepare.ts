@@ -23,6 +23,8 @@ export interface PreparedPackage {
   files: PackageFile[];
   excluded: ExcludedFile[];
   problems: PreflightProblem[];
+  /** The SKU's submissions as `existing` read them (undefined when not asked). */
+  existing?: Submission[];
 }
 
 export interface PrepareOptions {
@@ -67,11 +69,13 @@ export async function preparePackage(root: string, opts: PrepareOptions): Promis
   opts.onStep?.(`Checking ${listed.files.length} files for credentials…`);
   problems.push(...(await scanForSecrets(root, listed.files, [...opts.secrets], { signal: opts.signal })));
   const sku = spec?.sku ?? composer?.name;
+  let existing: Submission[] | undefined;
   if (opts.existing && sku && composer?.version) {
     opts.onStep?.(`Reading the versions of ${sku} submitted so far…`);
-    problems.push(...checkNotSubmitted(sku, composer.version, await opts.existing(sku), { range: composer.locations.version }));
+    existing = await opts.existing(sku);
+    problems.push(...checkNotSubmitted(sku, composer.version, existing, { range: composer.locations.version }));
   }
-  return { root, composer, spec, files: listed.files, excluded: listed.excluded, problems };
+  return { root, composer, spec, files: listed.files, excluded: listed.excluded, problems, existing };
 }
 
 /** The zip's file name: `vendor_package-1.2.3.zip`. */

@@ -1,6 +1,7 @@
 // EQP: Submit Package… — pre-flight, a clean zip, the file list, upload with progress, the malware scan, submit.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../constants';
 import type { EnvironmentId } from '../../eqp/environments';
 import type { Submission, SubmissionStatus } from '../../eqp/submissions';
 import type { FileUploadInfo, UploadPart } from '../../eqp/uploads';
@@ -59,6 +60,13 @@ export class SubmitPackageCommand {
       preparePackage(root, { needSpec: true, secrets, technical: action, existing: (sku) => this.deps.service.versionsOf(env, sku, signal), signal, onStep: (m) => report(m) }),
     );
     this.deps.problems.show(root, prepared.problems);
+    if (!scripted && prepared.problems.some((p) => p.code === 'submission-file-missing')) {
+      // The first run in a package: the file that says what to submit is offered, not just reported.
+      const create = 'Create eqp-submission.json';
+      const choice = await vscode.window.showErrorMessage(`${path.basename(root)} has no eqp-submission.json, the file that says what to submit (compatibility, release notes, license, user guide, draft or submit). Nothing was uploaded.`, create);
+      if (choice === create) await vscode.commands.executeCommand(COMMANDS.submissionsInitSubmissionFile, vscode.Uri.file(root));
+      return undefined;
+    }
     if (hasErrors(prepared.problems) || !prepared.spec || !prepared.composer) return refusePreflight(root, prepared.problems, scripted, `Not submitted to ${where}`);
     const spec = prepared.spec;
     const { name, type, version } = prepared.composer;
@@ -108,8 +116,7 @@ export class SubmitPackageCommand {
         }),
       );
 
-      const existing = await this.deps.service.versionsOf(env, spec.sku ?? composer.name).catch(() => []);
-      const item = buildPackageItem({ spec, composer, artifactId, userGuideId, existingProduct: existing.length > 0 });
+      const item = buildPackageItem({ spec, composer, artifactId, userGuideId, existingProduct: (prepared.existing ?? []).length > 0 });
       const [result] = await withProgress(`Submitting ${title} to ${where}`, (signal) => this.deps.service.submit(env, [item], signal));
       if (!result) throw new UserError(`The ${where} API answered the submission with an empty list. Nothing may have been submitted: refresh the Submissions view to check.`);
       if (!result.ok || !result.submissionId) {
