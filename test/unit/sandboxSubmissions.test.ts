@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EqpSandbox, SandboxRuleError, type SandboxEnv } from '../sandbox/server';
 import { SEEDED_PHPCS_FINDINGS } from '../sandbox/submissions';
+import { mintSandboxToken } from './sandboxToken';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DEMO_MODULE = path.join(ROOT, 'test', 'fixtures', 'demo-module');
@@ -45,16 +46,7 @@ describe('EQP sandbox: package submissions', () => {
     }
   });
 
-  async function mint(env: SandboxEnv, expiresIn?: number): Promise<string> {
-    const key = sb.keys(env)[0] ?? sb.createKey(env, 'Tests');
-    const res = await fetch(`${sb.apiUrl(env)}/rest/v1/app/session/token`, {
-      method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from(`${key.applicationId}:${key.applicationSecret}`).toString('base64')}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(expiresIn === undefined ? { grant_type: 'session' } : { grant_type: 'session', expires_in: expiresIn }),
-    });
-    assert.equal(res.status, 200);
-    return ((await res.json()) as { ust: string }).ust;
-  }
+  const mint = (env: SandboxEnv, expiresIn?: number): Promise<string> => mintSandboxToken(sb, env, expiresIn);
 
   async function get(env: SandboxEnv, pathAndQuery: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: unknown }> {
     const res = await fetch(sb.apiUrl(env) + pathAndQuery, { ...init, headers: { Authorization: `Bearer ${tokens[env] ?? ''}`, ...(init.headers as Record<string, string> | undefined) } });

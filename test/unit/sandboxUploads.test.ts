@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as yazl from 'yazl';
 import { EqpSandbox, type SandboxEnv } from '../sandbox/server';
 import { MultipartParser } from '../sandbox/uploads';
+import { mintSandboxToken } from './sandboxToken';
 
 const UPLOADS = '/rest/v1/files/uploads';
 const PACKAGES = '/rest/v1/products/packages';
@@ -63,16 +64,7 @@ describe('EQP sandbox: file uploads and new packages', () => {
     }
   });
 
-  async function mint(env: SandboxEnv, expiresIn?: number): Promise<string> {
-    const key = sb.keys(env)[0] ?? sb.createKey(env, 'Tests');
-    const res = await fetch(`${sb.apiUrl(env)}/rest/v1/app/session/token`, {
-      method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from(`${key.applicationId}:${key.applicationSecret}`).toString('base64')}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(expiresIn === undefined ? { grant_type: 'session' } : { grant_type: 'session', expires_in: expiresIn }),
-    });
-    assert.equal(res.status, 200);
-    return ((await res.json()) as { ust: string }).ust;
-  }
+  const mint = (env: SandboxEnv, expiresIn?: number): Promise<string> => mintSandboxToken(sb, env, expiresIn);
 
   async function call(env: SandboxEnv, method: string, pathAndQuery: string, body?: Buffer | string, headers: Record<string, string> = {}, token: string | null = tokens[env] ?? null): Promise<Res> {
     const res = await fetch(sb.apiUrl(env) + pathAndQuery, {
