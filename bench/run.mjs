@@ -1,17 +1,19 @@
 // `npm run bench`: bundle size, activation time in a real VS Code, session-token latency over TLS with a 40 ms round
 // trip, connection reuse and request counts, listing 50 Composer keys, the Submissions view (requests and time for the first screen of
-// 500 submissions, opening a phpcs report of 10,000 findings, requests in an idle hour), and click on the status bar → token in the
-// editor, each printed beside a baseline measured in the same run and, where it has one, checked against its budget (PASS/OVER).
+// 500 submissions, opening a phpcs report of 10,000 findings, requests in an idle hour), submitting a package (building and
+// uploading a 25 MiB package vs one bare streamed upload of the same zip, and memory while uploading), and click on the status
+// bar → token in the editor, each printed beside a baseline measured in the same run and, where it has one, checked against its budget (PASS/OVER).
 // Writes bench/RESULTS.md (keeping the previous run's figures beside the new ones). Not part of `npm test`.
 //
-//   node bench/run.mjs [--strict] [--runs=N] [--only=bundle,tokens,composer,submissions,activation,click] [--clicks=N] [--sub-runs=N]
-//                      [--reuse-gap=S] [--profile]
+//   node bench/run.mjs [--strict] [--runs=N] [--only=bundle,tokens,composer,submissions,submit,activation,click] [--clicks=N]
+//                      [--sub-runs=N] [--submit-rounds=N] [--reuse-gap=S] [--profile]
 //
 //   --strict   exit 1 when a figure is over budget (default: report it, exit 0)
 //   --runs=N   activation runs per extension (default 10)
 //   --only=…   measure only these parts; RESULTS.md is then left alone
 //   --clicks=N timed clicks per status bar item in the click part (default 20)
 //   --sub-runs=N  timed pairs per comparison in the submissions part (default 20)
+//   --submit-rounds=N  timed pairs (build + upload, bare upload) in the submit part (default 8)
 //   --reuse-gap=S  seconds between the two calls of the connection-reuse check (default 55: within a minute)
 //   --profile  one more EQP Keys activation under the V8 profiler: run/bench/activation/ipc/profile-*.cpuprofile
 //
@@ -30,6 +32,7 @@ import { readPrevious, row, writeResults } from './lib/results.mjs';
 import { fmt, fmtInt, median } from './lib/stats.mjs';
 import { measureComposer } from './composer.mjs';
 import { measureSubmissions } from './submissions.mjs';
+import { measureSubmit } from './submit.mjs';
 import { measureTokens } from './tokens.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,12 +42,14 @@ const argValue = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?
 const strict = process.argv.includes('--strict');
 const profile = process.argv.includes('--profile');
 const RUNS = Number(argValue('runs') ?? 10);
-const ALL_PARTS = ['bundle', 'tokens', 'composer', 'submissions', 'activation', 'click'];
+const ALL_PARTS = ['bundle', 'tokens', 'composer', 'submissions', 'submit', 'activation', 'click'];
 const PARTS = argValue('only')?.split(',') ?? ALL_PARTS;
 /** Timed clicks per status bar item in the click part. */
 const CLICK_RUNS = Number(argValue('clicks') ?? 20);
 /** Timed pairs per comparison in the submissions part. */
 const SUB_RUNS = Number(argValue('sub-runs') ?? 20);
+/** Timed pairs in the submit part (each pair builds and uploads 25 MiB, then uploads it bare: a few seconds). */
+const SUBMIT_ROUNDS = Number(argValue('submit-rounds') ?? 8);
 const SETTLE_MS = 300;
 const CACHED_CALLS = 2000;
 const PAIRS = 100;
@@ -54,7 +59,7 @@ const DELAY_MS = 40;
 const REUSE_GAP_S = Number(argValue('reuse-gap') ?? 55);
 
 /** Budgets. KB = KiB = 1,024 bytes (1000-based figures are printed beside). */
-const BUDGET = { bundleKiB: 200, cachedMs: 1, freshRatio: 1.05, handshakes: 1, requests: 1, activationRatio: 2, composerListRatio: 1.1, firstScreenListRequests: 1, idleRequests: 0 };
+const BUDGET = { bundleKiB: 200, cachedMs: 1, freshRatio: 1.05, handshakes: 1, requests: 1, activationRatio: 2, composerListRatio: 1.1, firstScreenListRequests: 1, idleRequests: 0, submitUploadRatio: 1.5, submitMemoryShare: 0.25 };
 
 const log = (msg) => console.log(`[bench] ${msg}`);
 const kib = (bytes) => `${fmt(bytes / 1024)} KiB`;
@@ -85,7 +90,7 @@ function production() {
 function compile() {
   const t = Date.now();
   const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json'], { cwd: ROOT, encoding: 'utf8' });
-  const needed = ['out/src/tokens/tokenService.js', 'out/src/eqp/client.js', 'out/test/sandbox/server.js', 'out/bench/activation/entry.js', 'out/src/submissions/model.js'];
+  const needed = ['out/src/tokens/tokenService.js', 'out/src/eqp/client.js', 'out/test/sandbox/server.js', 'out/bench/activation/entry.js', 'out/src/submissions/model.js', 'out/src/submit/prepare.js', 'out/src/submit/service.js'];
   const missing = needed.filter((f) => !fs.existsSync(path.join(ROOT, f)));
   if (r.status !== 0) {
     // Type errors still emit JavaScript; someone's work in progress should not stop the bench, but say so.
@@ -235,6 +240,76 @@ async function submissionsPart() {
       `  - ${hidden.label}: ${hidden.inReview} in review, ${hidden.polls} polls, ${hidden.requests} requests.`,
       `  - ${visibleInReview.label}: ${visibleInReview.inReview} in review, ${visibleInReview.polls} polls at ${visibleInReview.pollMinutes.join(', ')} min, ${visibleInReview.requests} requests.`,
       `  - ${visibleQuiet.label} (the submissions in review set to released in the sandbox and the list read again before the hour): ${visibleQuiet.polls} polls, ${visibleQuiet.requests} requests.`,
+    ],
+  });
+}
+
+async function submitPart() {
+  commands.push('# submit: bench/submit.mjs; EqpSandbox on 127.0.0.1 (http, no added delay) in this process, the clients in child Node processes (--expose-gc for the memory runs); out/src/submit/{prepare,service}.js over out/src/tokens/tokenService.js and out/src/eqp/client.js');
+  const s = await measureSubmit({ root: ROOT, rounds: SUBMIT_ROUNDS, log });
+  const mib = (bytes) => `${fmt(bytes / 1024 ** 2, 1)} MiB`;
+  const zipText = `${mib(s.zip.size)} (${fmtInt(s.zip.size)} B)`;
+  const o = s.ours;
+  const bareText = `bare node:http streamed multipart upload of the same zip ${ms(s.bare.median, 0)} (p95 ${ms(s.bare.p95, 0)}), interleaved`;
+  figure({
+    id: 'submit.build-upload',
+    label: `Submit: pre-flight + zip + upload, ${mib(s.zip.size)} package, median of ${o.total.n}`,
+    value: `${ms(o.total.median, 0)} (p95 ${ms(o.total.p95, 0)}; pre-flight ${ms(o.preflight.median, 0)}, zip ${ms(o.zip.median, 0)}, upload ${ms(o.upload.median, 0)}; median of the paired ratios ${fmt(s.pairRatio.total, 2)}×)`,
+    baseline: bareText,
+    ratio: ratio(o.total.median, s.bare.median),
+    budget: 'none (see notes)',
+    status: 'info',
+  });
+  figure({
+    id: 'submit.upload',
+    label: `Submit: upload step (SubmitService.upload), median of ${o.upload.n}`,
+    value: `${ms(o.upload.median, 0)} (p95 ${ms(o.upload.p95, 0)}; median of the paired ratios ${fmt(s.pairRatio.upload, 2)}×)`,
+    baseline: bareText,
+    ratio: ratio(o.upload.median, s.bare.median),
+    budget: `≤ ${BUDGET.submitUploadRatio}×`,
+    status: status(o.upload.median / s.bare.median <= BUDGET.submitUploadRatio),
+  });
+  const m = s.memory;
+  const share = (bytes) => `${fmt((100 * bytes) / s.zip.size, 1)} %`;
+  const worst = Math.max(m.minorGc.growth.live, m.fullGc.growth.live);
+  figure({
+    id: 'submit.memory',
+    label: 'Submit: peak memory growth while uploading (live, GC forced)',
+    value: `${mib(m.minorGc.growth.live)} = ${share(m.minorGc.growth.live)} of the ${zipText} zip (heapUsed + arrayBuffers, minor GC before each ${m.minorGc.everyMs} ms sample; arrayBuffers ${mib(m.minorGc.growth.arrayBuffers)}, rss ${mib(m.minorGc.growth.rss)}; full GC before each sample: ${mib(m.fullGc.growth.live)} = ${share(m.fullGc.growth.live)})`,
+    baseline: `buffered upload (fs.readFile, one write), same sampler: ${mib(m.buffered.growth.live)} = ${share(m.buffered.growth.live)}`,
+    ratio: ratio(m.minorGc.growth.live, m.buffered.growth.live),
+    budget: `≤ ${fmt(100 * BUDGET.submitMemoryShare, 0)} % of the file, with either GC`,
+    status: status(worst <= BUDGET.submitMemoryShare * s.zip.size),
+  });
+  figure({
+    id: 'submit.memory-nogc',
+    label: 'Submit: memory growth while uploading, no GC forced',
+    value: `rss ${mib(m.noGc.growth.rss)} = ${share(m.noGc.growth.rss)}, arrayBuffers ${mib(m.noGc.growth.arrayBuffers)} = ${share(m.noGc.growth.arrayBuffers)} of the file (spent chunks V8 had not collected yet: garbage, see the full-GC figure)`,
+    baseline: `buffered upload, rss ${mib(m.buffered.growth.rss)} = ${share(m.buffered.growth.rss)}`,
+    ratio: ratio(m.noGc.growth.rss, m.buffered.growth.rss),
+    status: 'info',
+  });
+  const list = (v) => v.map((x) => fmt(x, 0)).join(', ');
+  const memLine = (label, r) => `  - ${label}: ${r.samples} samples every ${r.everyMs} ms over ${ms(r.ms, 0)}; peak growth over the level before (${mib(r.base.heapUsed)} heapUsed, ${mib(r.base.arrayBuffers)} arrayBuffers, ${mib(r.base.rss)} rss): heapUsed + arrayBuffers ${mib(r.growth.live)} (${share(r.growth.live)}), heapUsed ${mib(r.growth.heapUsed)}, arrayBuffers ${mib(r.growth.arrayBuffers)}, external ${mib(r.growth.external)}, rss ${mib(r.growth.rss)} (${share(r.growth.rss)}).`;
+  sections.push({
+    title: 'Package submission',
+    lines: [
+      `Plain Node (${process.version}) against the EQP sandbox on 127.0.0.1 (http, no added round trip), the sandbox in the bench's process and the`,
+      'clients in child processes (bench/submit.mjs). The package: a temporary magento2-module folder (composer.json acme/module-bench 1.0.0,',
+      `registration.php, etc/module.xml, eqp-submission.json asking for a draft) with ${s.pkg.textFiles} text files (${fmtInt(s.pkg.textBytes)} B) and ${s.pkg.randomFiles} files of random bytes`,
+      `(${fmtInt(s.pkg.randomBytes)} B in all), plus ${s.pkg.leftOut.join(', ')}, which the zip leaves out. Listed: ${s.listed.files} files, ${fmtInt(s.listed.bytes)} B; the zip: ${zipText}.`,
+      '',
+      `- Ours, each round: preparePackage (needSpec, ${s.secrets} fake known secrets for the scan, \`existing\` undefined: no versions request) → buildPackageZip to a temporary folder → SubmitService.upload (token cached; a progress callback, called ${s.uploadProgressCalls} times per upload). Bare: node:http POST of the zip ours built before the rounds, one part \`file[]\` streamed from fs.createReadStream, Content-Length computed, the same token; the JSON answer parsed. ${s.rounds} rounds after one warm-up round, alternating which goes first; the sandbox saw ${s.uploadsChecked} uploads, each the zip's size and md5.`,
+      `- Ours, total, ms: ${list(o.total.all)}`,
+      `  - pre-flight: ${list(o.preflight.all)} (median ${fmt(o.preflight.median, 0)})`,
+      `  - zip: ${list(o.zip.all)} (median ${fmt(o.zip.median, 0)})`,
+      `  - upload: ${list(o.upload.all)} (median ${fmt(o.upload.median, 0)})`,
+      `- Bare upload, ms: ${list(s.bare.all)} (median ${fmt(s.bare.median, 0)})`,
+      '- Memory: one upload of the zip per child (node --expose-gc), after two warm-up uploads of a small zip and a full GC; process.memoryUsage() sampled on a timer during the upload and once after it.',
+      memLine('SubmitService.upload, minor GC (scavenge) before each sample (the figure: the upload runs at about its normal speed; old-generation garbage still counts, so an upper bound of live memory)', m.minorGc),
+      memLine('SubmitService.upload, full GC before each sample (live memory; each GC pauses the upload, so it runs slower, but what is in flight is set by buffer sizes and backpressure, not speed)', m.fullGc),
+      memLine('SubmitService.upload, no GC forced (garbage included: V8 collects the spent chunks when it sees fit)', m.noGc),
+      memLine('buffered upload (fs.readFile, then the body concatenated and written at once; minor GC before each sample): the sampler sees the file held, twice', m.buffered),
     ],
   });
 }
@@ -437,6 +512,7 @@ const NOTES = [
   'Requests per token life: 20 moments spread over the fresh part of a 7,200 s token (0 s to 6,650 s; refresh margin 120 s), 5 concurrent getToken calls at each, on a new service with an empty cache; the baseline calls EqpClient.getSessionToken 100 times.',
   `Activation: each run is a new browser context and workbench page on one code-server, so a new extension host; the extension is the production bundle in development mode (ExtensionMode.Test, since the probe is an extensionTestsPath). Timed: the promise of \`vscode.extensions.getExtension(id).activate()\`, which includes loading (compiling and running) dist/extension.js, the extension host's own bookkeeping, and activate() itself; the hello fixture (one registerCommand) gives the floor every extension pays. The budget is the ratio of the medians: absolute milliseconds swing from run to run on this shared machine.`,
   `Submissions view (issue 12 §5): plain Node against the EQP sandbox over http with a ${DELAY_MS} ms round trip, using the tsc output of src/ (see "Submissions view" below). Budgets: the first screen of 500 submissions takes ${BUDGET.firstScreenListRequests} list request (the token mint of a cold start is counted apart; the Composer keys view's first render fetches the profile too, this one nothing else), and an idle hour takes ${BUDGET.idleRequests} requests with the view hidden (default notify whenVisible) and with it visible but nothing in review. The times have no budget: issue 12 sets none, the first screen's page is a larger answer than the Composer list's (whose ≤ ${BUDGET.composerListRatio}× is the nearest precedent, and the first-rows ratio can be read against it), and opening 10,000 findings does work a bare parse does not (flattening, mapping paths onto the workspace, merging repeats), so its ratio to JSON.parse has no natural bound; it is reported so a change shows from run to run.`,
+  `Package submission (issue 13): plain Node against the EQP sandbox over http on loopback with no added round trip (the strictest comparison: on a real uplink a 25 MiB upload takes seconds and any client overhead disappears in it), using the tsc output of src/ (see "Package submission" below). Budgets: the upload step ≤ ${BUDGET.submitUploadRatio}× a bare node:http streamed upload of the same zip; the peak growth of heapUsed + arrayBuffers while uploading ≤ ${fmt(100 * BUDGET.submitMemoryShare, 0)} % of the file's size (the file is streamed, not held: holding it would be 100 % or more), with a minor or a full GC before every sample. Building and uploading has no budget: its zip step deflates 25 MiB, which the bare upload does not do; it is reported with its steps so a change shows from run to run.`,
   `Click → token: one workbench page with EQP Keys and bench/fixtures/status-insert (a status bar item that inserts "[floor]" at the cursor); ${CLICK_RUNS} timed clicks on each after 2 warm-up pairs, ABBA order, timed in the page from pointerdown to the text in the editor's DOM. EQP Keys' click also hands the focus back to the editor group before its edit (so typing goes on in the editor); the floor does only the edit.`,
 ];
 
@@ -453,7 +529,7 @@ async function main() {
   if (loadBefore.busy) log(`warning: the machine is busy (load average ${fmt(loadBefore.one)} on ${os.cpus().length} cores): timings will be noisier`);
   fs.mkdirSync(WORK, { recursive: true });
   compile();
-  const parts = { bundle: bundlePart, tokens: tokensPart, composer: composerPart, submissions: submissionsPart, activation: activationPart, click: clickPart };
+  const parts = { bundle: bundlePart, tokens: tokensPart, composer: composerPart, submissions: submissionsPart, submit: submitPart, activation: activationPart, click: clickPart };
   for (const name of ALL_PARTS) {
     if (!PARTS.includes(name)) continue;
     const t = Date.now();
