@@ -18,8 +18,9 @@ export class ScanTimeoutError extends UserError {
     readonly waitedMs: number,
   ) {
     const ids = pending.map((f) => `${f.filename ?? 'file'} ${f.fileUploadId} (${f.malwareRaw || 'no status'})`).join(', ');
+    const minutes = Math.round(waitedMs / 60_000);
     super(
-      `The malware scan did not finish within ${Math.round(waitedMs / 60_000)} minutes: ${ids}. Nothing was submitted. ` +
+      `The malware scan did not finish within ${minutes} minute${minutes === 1 ? '' : 's'}: ${ids}. Nothing was submitted. ` +
         'Submit later without uploading again: run "EQP: Submit Package…" with this upload\'s ID as "fileUploadId".',
     );
   }
