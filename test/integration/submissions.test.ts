@@ -739,12 +739,16 @@ describe('Submissions (real VS Code, EQP sandbox server, the demo module in the 
       api.setWindowFocused(true);
       // The view's visibility event can come a moment after the side bar closed (later on VS Code 1.90): the poll a
       // visible view had planned is then dropped.
-      // Nothing may still be under way from the test before: the view is hidden, no poll runs, none is planned.
-      await eventually(() => {
+      // Nothing may still be under way from the test before: the view is hidden, no poll runs, none is planned, and
+      // no read started earlier (Show expands the revealed version, which reads its test runs) is still arriving.
+      await eventually(async () => {
         assert.equal(api.submissions.view.visible, false, 'the view is hidden');
         assert.equal(api.submissions.poller.polling, false, 'no poll running');
         assert.equal(api.submissions.poller.nextPollInMs, undefined, 'no poll planned');
-      });
+        sandbox.clearLog();
+        await sleep(300);
+        assert.deepEqual(requestLines(), [], 'a request of the test before still arriving');
+      }, 10000);
       sandbox.clearLog();
       const polls = api.submissions.poller.polls;
       for (let i = 0; i < 6; i++) {
