@@ -95,6 +95,8 @@ export class SubmissionsFeature extends Disposable {
   /** Brings a submission's row into view, selected (a notification's Show). */
   async show(env: EnvironmentId, submissionId: string): Promise<void> {
     await Promise.resolve(vscode.commands.executeCommand(`${SUBMISSIONS_VIEW_ID}.focus`)).catch(() => undefined);
+    // A view shown for the first time reads its list first: the row exists only then.
+    await this.model.ensure(env);
     await this.reveal(env, submissionId);
   }
 

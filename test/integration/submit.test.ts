@@ -555,7 +555,7 @@ describe('Submit a package (real VS Code, EQP sandbox server, copies of the demo
       };
       restorers.push(() => { (vscode.window as { withProgress: unknown }).withProgress = realWithProgress; });
       ui = new ScriptedUi();
-      ui.pick('Sandbox').pick('Upload and Submit');
+      ui.pick('Sandbox').pick('Upload and Submit').answer('Show in Submissions');
       const r = await run<SubmitResult>(SUBMIT, vscode.Uri.file(dir));
       assert.ok(r, 'submitted');
       assert.deepEqual(progress.map((p) => p.title), [
@@ -577,11 +577,22 @@ describe('Submit a package (real VS Code, EQP sandbox server, copies of the demo
       assert.ok(leftOut > 0, `a Left out section: ${list.items.join(' | ')}`);
       assert.equal(list.items[leftOut + 1], 'auth.json');
       assert.equal(list.descriptions?.[leftOut + 1], 'always left out: may hold credentials');
-      await eventually(() => assert.ok(ui!.messages.some((m) => m.level === 'info' && /^acme\/module-example 1\.0\.3 was submitted to Sandbox for technical review/.test(m.message))));
+      await eventually(() => assert.ok(ui!.messages.some((m) => m.level === 'info' && /^Example Module 1\.0\.3 was submitted to Sandbox for technical review: in automation\.$/.test(m.message))));
       const done = ui.messages.find((m) => m.level === 'info')!;
       assert.deepEqual(done.items, ['Show in Submissions']);
       assert.deepEqual(ui.messages.filter((m) => m.level === 'error'), []);
       assert.equal(sandbox.submissionId('sandbox', MODULE, '1.0.3'), r.submissionId);
+      // Show in Submissions: the view opens with the new version selected, and the poller follows it (in review).
+      await eventually(() => {
+        const selected = api.submissions.view.selection[0];
+        assert.ok(api.submissions.view.visible, 'the Submissions view is visible');
+        assert.ok(selected?.kind === 'submission' && selected.submission.submissionId === r.submissionId, `selected: ${selected?.kind}`);
+      }, 10000);
+      api.setWindowFocused(true);
+      await eventually(() => assert.ok(api.submissions.poller.nextPollInMs !== undefined, 'the new submission in review is followed'));
+      api.setWindowFocused(undefined);
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await eventually(() => assert.equal(api.submissions.poller.nextPollInMs, undefined, 'not followed once the view is hidden'));
     });
 
     it('a pre-flight error: an error message with Show Problems, nothing asked or uploaded', async () => {
@@ -595,6 +606,38 @@ describe('Submit a package (real VS Code, EQP sandbox server, copies of the demo
       assert.deepEqual(err[0]!.items, ['Show Problems']);
       assert.equal(ui.picks.length, 1, 'no file list');
       assertNothingSent();
+    });
+
+    it('no eqp-submission.json: the error offers to create it, and Create opens a new one from composer.json; nothing uploaded', async () => {
+      const dir = copyModule();
+      fs.rmSync(path.join(dir, 'eqp-submission.json'));
+      ui = new ScriptedUi();
+      ui.pick('Sandbox').answer('Create eqp-submission.json');
+      assert.equal(await run(SUBMIT, vscode.Uri.file(dir)), undefined);
+      const err = ui.messages.filter((m) => m.level === 'error');
+      assert.equal(err.length, 1, JSON.stringify(ui.messages));
+      assert.match(err[0]!.message, /has no eqp-submission\.json, the file that says what to submit .* Nothing was uploaded\./);
+      assert.deepEqual(err[0]!.items, ['Create eqp-submission.json']);
+      const specUri = vscode.Uri.file(path.join(dir, 'eqp-submission.json'));
+      await eventually(() => assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, specUri.fsPath));
+      const created = JSON.parse(vscode.window.activeTextEditor!.document.getText()) as { action?: { technical?: string } };
+      assert.equal(created.action?.technical, 'draft');
+      assertNothingSent();
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    });
+
+    it('eqp-submission.json is checked by its JSON schema as it is typed: an unknown license is a problem in the editor', async function () {
+      const dir = copyModule();
+      editSpec(dir, (spec) => { spec.license_type = 'gpl-9'; });
+      const uri = vscode.Uri.file(path.join(dir, 'eqp-submission.json'));
+      await vscode.window.showTextDocument(uri);
+      // The schema comes from contributes.jsonValidation; VS Code's JSON language features check the file.
+      await eventually(() => {
+        const schema = vscode.languages.getDiagnostics(uri).filter((d) => d.source !== SOURCE);
+        const line = vscode.window.activeTextEditor!.document.getText().split('\n').findIndex((l) => l.includes('"license_type"'));
+        assert.deepEqual(schema.map((d) => [d.range.start.line, /^Value is not accepted\. Valid values: "afl", "apache"/.test(d.message)]), [[line, true]], JSON.stringify(schema.map((d) => d.message)));
+      }, 20000);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     });
 
     it('a folder without composer.json: an error naming it', async () => {
