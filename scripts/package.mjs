@@ -14,6 +14,7 @@ export const ALLOWED = [
   /^extension\/dist\/extension\.js$/,
   /^extension\/media\/[^/]+\.(svg|png)$/,
   /^extension\/media\/walkthrough\/[^/]+\.(md|svg|png)$/, // the Get Started walkthrough's step pages
+  /^extension\/media\/schemas\/[^/]+\.schema\.json$/, // JSON schemas of contributes.jsonValidation (eqp-submission.json)
   /^extension\/package\.json$/,
   /^extension\/readme\.md$/i,
   /^extension\/changelog\.md$/i,
