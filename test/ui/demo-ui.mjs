@@ -2,7 +2,7 @@
 // the same function), used the way its printed instructions say. A person sees errors as toasts, pastes the printed
 // ID:secret, and reaches the sandbox portal from the guided create flow (through code-server's /proxy/PORT/).
 // Screenshots: shots/demo-wrong-secret-toast.png, shots/demo-portal.png, shots/demo-keys.png, shots/demo-composer.png,
-// shots/demo-submissions.png.
+// shots/demo-submissions.png, shots/demo-submit-scan.png, shots/demo-submit.png.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDemoWorkbench } from '../../scripts/lib/demo-workbench.mjs';
@@ -143,6 +143,43 @@ export async function runDemoUiChecks({ browser, root, runDir, shots, check }) {
       // The report's preview (a webview) paints again after the panel opened below it.
       await page.waitForTimeout(1500);
       await page.screenshot({ path: path.join(shots, 'demo-submissions.png') });
+    });
+
+    await checkOnPage('Submit Package in the demo with the keyboard: the file list, Enter, the upload and the 20 s malware scan in progress notifications, then 1.0.3 submitted and shown in the Submissions view', async () => {
+      await palette(page, 'EQP: Submit Package');
+      const envPick = page.locator('.quick-input-widget:visible .quick-input-title:has-text("Submit Package")').first();
+      const fileList = page.locator('.quick-input-widget:visible .quick-input-title:has-text("check what is uploaded")').first();
+      await Promise.race([envPick.waitFor({ timeout: 60_000 }).catch(() => undefined), fileList.waitFor({ timeout: 60_000 }).catch(() => undefined)]);
+      // With keys in both environments the environment is asked first.
+      if (await envPick.isVisible().catch(() => false)) await answer(page, 'Submit Package', 'Sandbox');
+      await fileList.waitFor({ timeout: 60_000 }).catch(async () => {
+        throw new Error(`no file list; toasts: ${(await page.locator('.notification-toast').allInnerTexts().catch(() => [])).join(' | ').slice(0, 600)}`);
+      });
+      const listed = (await page.locator('.quick-input-widget:visible .monaco-list-row').allInnerTexts()).join('\n');
+      if (!/Upload and Submit for technical review/.test(listed) || !listed.includes('composer.json')) throw new Error(`the file list shows: ${listed.slice(0, 600)}`);
+      await page.keyboard.press('Enter');
+      // The steps run under progress notifications, looked at in the notification centre (toasts come and go).
+      const uploaded = () => sandbox.requestLog('sandbox').some((e) => e.method === 'POST' && e.path === '/rest/v1/files/uploads');
+      for (const deadline = Date.now() + 60_000; !uploaded() && Date.now() < deadline;) await page.waitForTimeout(250);
+      if (!uploaded()) throw new Error('the sandbox received no upload within a minute');
+      await palette(page, 'Notifications: Show Notifications');
+      const center = page.locator('.notifications-center .notification-list-item');
+      const centerText = async () => (await center.allInnerTexts().catch(() => [])).join(' | ').slice(0, 600);
+      await center.filter({ hasText: 'Waiting for the malware scan (Sandbox)' }).first().waitFor({ timeout: 20_000 })
+        .catch(async () => { throw new Error(`no malware scan progress; the notification centre shows: ${await centerText()}`); });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, 'demo-submit-scan.png') });
+      const done = center.filter({ hasText: 'Example Module 1.0.3 was submitted to Sandbox for technical review: in automation.' }).first();
+      await done.waitFor({ timeout: 90_000 }).catch(async () => { throw new Error(`no "submitted" notification; the notification centre shows: ${await centerText()}`); });
+      await done.locator('.monaco-button:has-text("Show in Submissions")').first().click();
+      const pane = page.locator(SUBMISSIONS_PANE).first();
+      const row = pane.locator('.monaco-list-row.selected[aria-label^="Example Module 1.0.3,"]').first();
+      await row.waitFor({ timeout: 30_000 }).catch(async () => {
+        throw new Error(`1.0.3 is not selected in the Submissions view: ${(await pane.locator('.monaco-list-row').allInnerTexts()).join(' | ').slice(0, 600)}`);
+      });
+      if (!/in automation/.test((await row.getAttribute('aria-label')) ?? '')) throw new Error(`1.0.3 is not in automation: ${await row.getAttribute('aria-label')}`);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shots, 'demo-submit.png') });
     });
   } finally {
     await context.close();
