@@ -265,6 +265,15 @@ export function rewriter(file: string, content: string): () => void {
   };
 }
 
+/** The repository's demo Magento module (test/fixtures/demo-module), found above wherever the suite was staged. */
+export function demoModuleFixture(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'test', 'fixtures', 'demo-module');
+    if (fs.existsSync(path.join(candidate, 'composer.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/demo-module not found above ${__dirname}`);
+  }
+}
+
 export async function eventually(check: () => void | Promise<void>, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { SubmissionNode, SubmissionsTreeNode } from '../../src/submissions/tree';
 import type { ReportSummary } from '../../src/submissions/commands/report';
 import type { EqpSandbox } from '../sandbox/server';
-import { ScriptedUi, refused, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, refused, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi, demoModuleFixture } from './helpers';
 
 type Env = 'production' | 'sandbox';
 const ENVS: readonly Env[] = ['production', 'sandbox'];
@@ -16,15 +16,6 @@ const SOURCE = 'EQP phpcs';
 
 const run = async <T = unknown>(id: string, ...args: unknown[]): Promise<T> => vscode.commands.executeCommand<T>(id, ...args);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The repository's demo Magento module (test/fixtures/demo-module), found above wherever the suite was staged. */
-function demoModuleFixture(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'demo-module');
-    if (fs.existsSync(path.join(candidate, 'composer.json'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/demo-module not found above ${__dirname}`);
-  }
-}
 
 /** A Markdown report as it reads rendered: the backslash escapes of punctuation removed. */
 const plain = (markdown: string): string => markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');

@@ -8,7 +8,7 @@ import * as yauzl from 'yauzl';
 import type { SubmitResult } from '../../src/submit/commands/submit';
 import type { BuildResult } from '../../src/submit/commands/build';
 import type { EqpSandbox, Fault, SandboxKey } from '../sandbox/server';
-import { ScriptedUi, refused, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi } from './helpers';
+import { ScriptedUi, refused, TestApi, eventually, resetAll, setting, startSandbox, stopSandbox, testApi, demoModuleFixture } from './helpers';
 
 type Env = 'production' | 'sandbox';
 const ENVS: readonly Env[] = ['production', 'sandbox'];
@@ -22,15 +22,6 @@ const SOURCE = 'EQP pre-flight';
 
 const run = async <T = unknown>(id: string, ...args: unknown[]): Promise<T> => vscode.commands.executeCommand<T>(id, ...args);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** The repository's demo Magento module (test/fixtures/demo-module), found above wherever the suite was staged. */
-function demoModuleFixture(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'test', 'fixtures', 'demo-module');
-    if (fs.existsSync(path.join(candidate, 'composer.json'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`test/fixtures/demo-module not found above ${__dirname}`);
-  }
-}
 
 /** Every entry of a zip file with its bytes. */
 function readZip(file: string): Promise<Map<string, Buffer>> {
