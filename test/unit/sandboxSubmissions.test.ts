@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EqpSandbox, SandboxRuleError, type SandboxEnv } from '../sandbox/server';
 import { SEEDED_PHPCS_FINDINGS } from '../sandbox/submissions';
-import { mintSandboxToken } from './sandboxToken';
+import { assertSandboxError, mintSandboxToken } from './sandboxHelpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const DEMO_MODULE = path.join(ROOT, 'test', 'fixtures', 'demo-module');
@@ -68,15 +68,7 @@ describe('EQP sandbox: package submissions', () => {
     return { status: res.status, body: text === '' ? undefined : JSON.parse(text) as unknown };
   }
 
-  function assertError(res: { status: number; body: unknown }, status: number, pattern?: RegExp): void {
-    assert.equal(res.status, status, JSON.stringify(res.body));
-    const body = res.body as { code?: unknown; message?: unknown };
-    assert.equal(body.code, status);
-    assert.equal(typeof body.message, 'string');
-    if (pattern) {
-      assert.match(body.message as string, pattern);
-    }
-  }
+  const assertError = assertSandboxError;
 
   const id = (sku: string, version: string, env: SandboxEnv = 'production'): string => sb.submissionId(env, sku, version);
 

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as yazl from 'yazl';
 import { EqpSandbox, type SandboxEnv } from '../sandbox/server';
 import { MultipartParser } from '../sandbox/uploads';
-import { mintSandboxToken } from './sandboxToken';
+import { assertSandboxError, mintSandboxToken } from './sandboxHelpers';
 
 const UPLOADS = '/rest/v1/files/uploads';
 const PACKAGES = '/rest/v1/products/packages';
@@ -82,15 +82,7 @@ describe('EQP sandbox: file uploads and new packages', () => {
     return call(env, 'POST', PACKAGES, JSON.stringify(items), { 'Content-Type': 'application/json' });
   }
 
-  function assertError(res: Res, status: number, pattern?: RegExp): void {
-    assert.equal(res.status, status, JSON.stringify(res.body));
-    const body = res.body as { code?: unknown; message?: unknown };
-    assert.equal(body.code, status);
-    assert.equal(typeof body.message, 'string');
-    if (pattern) {
-      assert.match(body.message as string, pattern);
-    }
-  }
+  const assertError = assertSandboxError;
 
   /** A zip written by yazl to a temp file; answers its bytes. */
   async function makeZip(name: string, files: Record<string, string>): Promise<Buffer> {

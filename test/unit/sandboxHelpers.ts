@@ -1,5 +1,5 @@
-// A session token minted straight from the EQP sandbox server (plain fetch, the first key of the environment or a new
-// one), for unit tests of the sandbox's own routes.
+// Helpers for unit tests of the EQP sandbox server's own routes: a session token minted straight from it (plain fetch,
+// the first key of the environment or a new one), and the shape of its error answers.
 import * as assert from 'node:assert/strict';
 import type { EqpSandbox, SandboxEnv } from '../sandbox/server';
 
@@ -12,4 +12,15 @@ export async function mintSandboxToken(sb: EqpSandbox, env: SandboxEnv, expiresI
   });
   assert.equal(res.status, 200);
   return ((await res.json()) as { ust: string }).ust;
+}
+
+/** A sandbox error answer: the status, a JSON body with that `code` and a `message` (matching `pattern` if given). */
+export function assertSandboxError(res: { status: number; body: unknown }, status: number, pattern?: RegExp): void {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  const body = res.body as { code?: unknown; message?: unknown };
+  assert.equal(body.code, status);
+  assert.equal(typeof body.message, 'string');
+  if (pattern) {
+    assert.match(body.message as string, pattern);
+  }
 }
